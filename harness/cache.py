@@ -1,0 +1,116 @@
+"""Content-addressed store of everything a model computes.
+
+Key = sha256(model name with revision, role, text). Values are float32 vectors in an
+SQLite database (WAL mode): each batch is committed atomically as soon as it is computed,
+so an interrupted run keeps what it finished, and concurrent runs on one cache neither
+corrupt it nor block each other for long. Nothing is pickled.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import XlingError
+from .models import check_output
+
+CACHE_ENV = "XLING_CACHE"
+
+
+def default_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("xling"))
+
+
+def key(model: str, role: str, text: str) -> bytes:
+    return hashlib.sha256(f"{model}\x00{role}\x00{text}".encode()).digest()
+
+
+class EmbeddingStore:
+    """One SQLite file of (key -> float32 vector)."""
+
+    def __init__(self, directory: str | os.PathLike):
+        self.path = Path(directory) / "embeddings.sqlite"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, dim INTEGER NOT NULL, v BLOB NOT NULL)")
+        except (OSError, sqlite3.Error) as e:
+            raise XlingError(f"cache directory {str(self.path.parent)!r} is not usable ({e}); "
+                             f"pass --cache-dir or set {CACHE_ENV} to a writable directory") from e
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            q = f"SELECT k, dim, v FROM emb WHERE k IN ({','.join('?' * len(chunk))})"
+            for k, dim, v in self._db.execute(q, chunk):
+                vec = np.frombuffer(v, dtype=np.float32)
+                if vec.shape[0] == dim:  # a torn row (impossible in WAL, but cheap to check) is a miss
+                    found[k] = vec
+        return found
+
+    def put(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        rows = [(k, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?)", rows)
+        except sqlite3.OperationalError as e:
+            raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM emb").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEncoder:
+    """Wraps an Encoder: looks every (text, role) up first, encodes only the misses
+    (deduplicated, in batches, each batch stored as soon as it is done)."""
+
+    def __init__(self, encoder, store: EmbeddingStore, batch_size: int = 64):
+        self.encoder = encoder
+        self.store = store
+        self.name = encoder.name
+        self.batch_size = batch_size
+        self.model_calls = 0  # texts sent to the model
+        self.hits = 0  # texts answered by the cache
+
+    def encode(self, texts: Sequence[str], role: str, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        keys = [key(self.name, role, t) for t in texts]
+        found = self.store.get(keys)
+        todo: dict[bytes, str] = {}
+        for k, t in zip(keys, texts):
+            if k not in found and k not in todo:
+                todo[k] = t
+        self.hits += len(texts) - sum(1 for k in keys if k in todo)
+        items = list(todo.items())
+        for i in range(0, len(items), self.batch_size):
+            batch = items[i:i + self.batch_size]
+            batch_texts = [t for _, t in batch]
+            vecs = check_output(self.name, batch_texts, self.encoder.encode(batch_texts, role))
+            self.model_calls += len(batch)
+            self.store.put([k for k, _ in batch], vecs)
+            for (k, _), v in zip(batch, vecs):
+                found[k] = v
+            if progress:
+                progress(len(batch))
+        if not keys:
+            return np.zeros((0, 0), np.float32)
+        return np.stack([found[k] for k in keys])
+
+    def missing(self, texts: Sequence[str], role: str) -> int:
+        """How many distinct texts would need a model call."""
+        keys = list({key(self.name, role, t) for t in texts})
+        return len(keys) - len(self.store.get(keys))

@@ -1,0 +1,36 @@
+"""The data that flows through xling: frozen, hashable records."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Example:
+    """One test or training item, in one language (a canonical ``xxx_Scrp`` code).
+
+    ``text`` is the main input (sentence, premise, question); ``text_pair`` the second one
+    where a task has two (hypothesis, the aligned sentence of a bitext pair, a context).
+    ``source`` says where it came from (``file:line``) for error messages.
+    """
+
+    id: str
+    lang: str
+    text: str
+    label: str | None = None
+    text_pair: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a model produced for one example, kept per example in ``samples/*.jsonl``."""
+
+    id: str
+    lang: str
+    gold: Any
+    pred: Any
+    score: float  # this example's contribution to the main metric (e.g. 1.0 if correct)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,198 @@
+"""The only module that touches data files and the `datasets` library.
+
+Two doors:
+
+* ``Local(root)``: a directory holding each dataset in its original published format
+  (the tests and CI use ``../shared/data``). Reading it sets the Hugging Face offline
+  flags so nothing waits on a network.
+* ``Hub(load_dataset=...)``: the Hugging Face hub through ``datasets.load_dataset`` at a
+  pinned revision. ``load_dataset`` is injectable so the mapping can be tested offline.
+
+Readers here turn every file problem (missing, empty, truncated, bad quoting, invalid
+UTF-8, wrong columns) into a one-line ``DataError`` naming the file and line.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .core import Example
+from .errors import DataError, XlingError
+
+DATA_ENV = "XLING_DATA"
+
+
+def data_dir(arg: str | os.PathLike | None = None) -> Path | None:
+    """The local mirror chosen by ``--data-dir`` or ``XLING_DATA``; None means the hub."""
+    value = arg if arg not in (None, "") else os.environ.get(DATA_ENV) or None
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise XlingError(f"data directory {str(path)!r} does not exist (from --data-dir or {DATA_ENV})")
+    return path
+
+
+def source_for(arg: str | os.PathLike | None = None):
+    """Local mirror if one is configured, else the hub."""
+    root = data_dir(arg)
+    return Local(root) if root is not None else Hub()
+
+
+def set_offline() -> None:
+    """A local mirror is in use: make `datasets`/`huggingface_hub` never touch the network."""
+    for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        os.environ[var] = "1"
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_hash(path: Path) -> str:
+    """sha256 of a file's bytes (memoised on path, size and mtime)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
+
+
+@dataclass(frozen=True)
+class Local:
+    root: Path
+
+    def paths(self, task, lang: str, split: str) -> tuple[Path, ...]:
+        rels = task.local_files(task.native(lang), split)
+        paths = tuple(self.root / r for r in rels)
+        for p in paths:
+            if not p.is_file():
+                raise DataError(p, f"missing data file for {task.name} {lang} {split}")
+        return paths
+
+    def load(self, task, lang: str, split: str) -> list[Example]:
+        set_offline()
+        paths = self.paths(task, lang, split)
+        examples = list(task.read_local(paths, lang, split))
+        if not examples:
+            raise DataError(paths[0], f"no examples for {task.name} {lang} {split}")
+        return examples
+
+    def signature(self, task, lang: str, split: str) -> str:
+        h = hashlib.sha256()
+        for p in self.paths(task, lang, split):
+            h.update(file_hash(p).encode())
+        return "sha256:" + h.hexdigest()[:16]
+
+
+def _hf_load_dataset(*args, **kwargs):
+    try:
+        import datasets
+    except ImportError as e:  # pragma: no cover - datasets is a core dependency
+        raise XlingError("the hub door needs the `datasets` package: pip install datasets") from e
+    return datasets.load_dataset(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Hub:
+    load_dataset: Callable = field(default=_hf_load_dataset)
+
+    def rows(self, task, lang: str, split: str):
+        config, hub_split = task.hub_config(task.native(lang), split)
+        try:
+            return self.load_dataset(task.hub_id, config, split=hub_split, revision=task.hub_revision)
+        except XlingError:
+            raise
+        except Exception as e:  # network down, unknown config...: one line, no traceback
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise XlingError(
+                f"could not load {task.hub_id} config {config!r} split {hub_split!r} from the hub "
+                f"({msg}); set --data-dir or {DATA_ENV} to a local mirror"
+            ) from e
+
+    def load(self, task, lang: str, split: str) -> list[Example]:
+        examples = list(task.read_hub(self.rows(task, lang, split), lang, split))
+        if not examples:
+            raise XlingError(f"{task.hub_id}: no examples for {task.name} {lang} {split}")
+        return examples
+
+    def signature(self, task, lang: str, split: str) -> str:
+        return f"hf:{task.hub_id}@{task.hub_revision}"
+
+
+# ---------------------------------------------------------------------------- readers
+
+
+def _text(path: Path) -> str:
+    """Whole file as text; invalid UTF-8 names the line; a BOM is dropped."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DataError(path, f"cannot read: {e.strerror or e}") from e
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise DataError(path, f"broken gzip data ({e})") from e
+    if not raw.strip():
+        raise DataError(path, "file is empty")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError(path, f"invalid UTF-8 (byte {raw[e.start]:#04x})", line) from e
+
+
+def read_tsv(path: Path, columns: tuple[str, ...], quoted: bool = True) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a tab-separated file with a header naming at least ``columns``.
+
+    ``quoted`` reads CSV-style quoting (SIB-200, MasakhaNEWS); yields (line number, row).
+    """
+    text = _text(path)
+    quoting = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=quoting, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as e:
+        raise DataError(path, f"no header line ({e})" if str(e) else "no header line", 1) from None
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DataError(path, f"header lacks column(s) {', '.join(missing)} (found {', '.join(header)})", 1)
+    idx = [header.index(c) for c in columns]
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise DataError(path, f"broken quoting ({e})", start) from None
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != len(header):
+            raise DataError(path, f"expected {len(header)} tab-separated fields, found {len(fields)}", start)
+        yield start, {c: fields[i] for c, i in zip(columns, idx)}
+
+
+def read_lines(path: Path) -> list[str]:
+    """Lines of a plain text file (no trailing newline characters, CRLF tolerated)."""
+    text = _text(path)
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def check_labels(path: Path, line: int, label: str, allowed: Mapping | tuple) -> str:
+    if label not in allowed:
+        raise DataError(path, f"unknown label {label!r} (expected one of {', '.join(sorted(allowed))})", line)
+    return label

