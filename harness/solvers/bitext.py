@@ -1,0 +1,37 @@
+"""Bitext x Encoder: nearest-neighbour retrieval of each sentence's translation, both ways."""
+from __future__ import annotations
+
+from ..core import Prediction
+from ..metrics import bitext as bitext_metrics
+from ..metrics.uncertainty import mean_ci
+from ..models import Encoder
+
+NEEDS = "an Encoder (sentence embeddings)"
+ROLE = "query"  # symmetric use: e5's card prefixes both sides with 'query: '
+
+
+def capable(model) -> bool:
+    return isinstance(model, Encoder)
+
+
+def texts(task, ctx, cell):
+    ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
+    return [(ROLE, [e.text for e in ex] + [e.text_pair for e in ex])]
+
+
+def solve(task, model, cell, ctx):
+    from ..solve import Scored
+
+    ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
+    n = len(ex)
+    both = model.encode([e.text for e in ex] + [e.text_pair for e in ex], ROLE)
+    src, tgt = both[:n], both[n:]
+    nn_fwd, ok_fwd = bitext_metrics.retrieval_correct(src, tgt)
+    nn_bwd, ok_bwd = bitext_metrics.retrieval_correct(tgt, src)
+    metrics = {
+        "acc_xx2en": (float(ok_fwd.mean()), *mean_ci(ok_fwd, ctx.seed), n),
+        "acc_en2xx": (float(ok_bwd.mean()), *mean_ci(ok_bwd, ctx.seed), n),
+    }
+    preds = [Prediction(e.id, e.lang, i, {"xx2en": int(f), "en2xx": int(b)}, float(of))
+             for i, (e, f, b, of) in enumerate(zip(ex, nn_fwd, nn_bwd, ok_fwd))]
+    return Scored(cell, task.test_split, "", preds, metrics, ctx.data_sig(task, cell.test_lang, task.test_split))
