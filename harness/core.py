@@ -11,7 +11,8 @@ class Example:
 
     ``text`` is the main input (sentence, premise, question); ``text_pair`` the second one
     where a task has two (hypothesis, the aligned sentence of a bitext pair, a context).
-    ``source`` says where it came from (``file:line``) for error messages.
+    ``source`` says where it came from (``file:line``) for error messages. QA examples
+    carry gold ``answers``; NER examples carry ``tokens`` and ``tags``.
     """
 
     id: str
@@ -20,6 +21,9 @@ class Example:
     label: str | None = None
     text_pair: str | None = None
     source: str = ""
+    answers: tuple[tuple[str, int], ...] = ()  # extractive QA gold: (answer text, start char in text_pair)
+    tokens: tuple[str, ...] = ()  # sequence labelling: words ...
+    tags: tuple[str, ...] = ()  # ... and their gold IOB2 tags
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,26 @@ class Bitext(Rank):
     side retrieves its partner from the other side's pool (``pivot`` is that side's language)."""
 
     pivot: str = "eng_Latn"
+
+
+@dataclass(frozen=True)
+class PairClassify(Classify):
+    """Sentence-pair classification (NLI): ``text`` premise, ``text_pair`` hypothesis."""
+
+
+@dataclass(frozen=True)
+class Extract(Task):
+    """Extractive QA: ``text`` question, ``text_pair`` context, ``answers`` gold spans."""
+
+
+@dataclass(frozen=True)
+class Tag(Task):
+    """Sequence labelling (NER): ``tokens`` and gold IOB2 ``tags`` per example."""
+
+    labels: tuple[str, ...] = ()  # entity types, e.g. ('PER', 'ORG', 'LOC', 'DATE')
+    train_split: str = "train"
+
+
+@dataclass(frozen=True)
+class Retrieval(Rank):
+    """Query -> relevant documents of a corpus, judged by qrels."""
