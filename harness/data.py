@@ -85,7 +85,7 @@ class Local:
         examples = list(task.read_local(paths, lang, split))
         if not examples:
             raise DataError(paths[0], f"no examples for {task.name} {lang} {split}")
-        return examples
+        return unique_ids(examples)
 
     def signature(self, task, lang: str, split: str) -> str:
         h = hashlib.sha256()
@@ -123,10 +123,20 @@ class Hub:
         examples = list(task.read_hub(self.rows(task, lang, split), lang, split))
         if not examples:
             raise XlingError(f"{task.hub_id}: no examples for {task.name} {lang} {split}")
-        return examples
+        return unique_ids(examples)
 
     def signature(self, task, lang: str, split: str) -> str:
         return f"hf:{task.hub_id}@{task.hub_revision}"
+
+
+def unique_ids(examples: list[Example]) -> list[Example]:
+    """Refuse duplicate example ids: predictions and paired tests are matched by id."""
+    seen: dict[str, str] = {}
+    for e in examples:
+        if e.id in seen:
+            raise XlingError(f"{e.source}: duplicate id {e.id!r} (first seen at {seen[e.id]})")
+        seen[e.id] = e.source
+    return examples
 
 
 # ---------------------------------------------------------------------------- readers

