@@ -58,7 +58,7 @@ def _hub_config(native: str, split: str) -> tuple[str, str]:
 def _read_hub(rows, lang, split):
     for i, row in enumerate(rows):
         if row["category"] not in LABELS:
-            raise XlingError(f"Davlan/sib200 {lang} {split} row {i}: unknown label {row['category']!r}")
+            raise XlingError(f"mteb/sib200 {lang} {split} row {i}: unknown label {row['category']!r}")
         yield Example(id=str(row["index_id"]), lang=lang, text=row["text"], label=row["category"], source=f"hub:{i}")
 
 
@@ -70,8 +70,8 @@ TASK = Classify(
     splits=("train", "dev", "test"),
     local_files=_local_files,
     read_local=_read_local,
-    hub_id="Davlan/sib200",
-    hub_revision="main",
+    hub_id="mteb/sib200",
+    hub_revision="a74d7350ea12af010cfb1c21e34f1f81fd2e615b",
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="acc",

@@ -19,7 +19,7 @@ class FakeHub:
 def test_sib200_hub_mapping():
     fake = FakeHub([{"index_id": 7, "category": "travel", "text": "Hallo Welt"}])
     ex = sib200.TASK.load("deu_Latn", "dev", Hub(load_dataset=fake))
-    assert fake.calls == [("Davlan/sib200", "deu_Latn", "validation", sib200.TASK.hub_revision)]
+    assert fake.calls == [("mteb/sib200", "deu_Latn", "validation", sib200.TASK.hub_revision)]
     assert (ex[0].id, ex[0].label, ex[0].text, ex[0].lang) == ("7", "travel", "Hallo Welt", "deu_Latn")
     # canonical ara_Arab is FLORES arb_Arab on the hub
     sib200.TASK.load("ara_Arab", "train", Hub(load_dataset=fake))
@@ -40,7 +40,7 @@ def test_hub_errors_are_one_line():
     with pytest.raises(XlingError) as err:
         sib200.TASK.load("eng_Latn", "test", Hub(load_dataset=broken))
     msg = str(err.value)
-    assert "Davlan/sib200" in msg and "Couldn't reach" in msg and "--data-dir" in msg and "\n" not in msg
+    assert "mteb/sib200" in msg and "Couldn't reach" in msg and "--data-dir" in msg and "\n" not in msg
 
 
 def test_hub_rows_with_unknown_labels_are_refused():
