@@ -1,7 +1,7 @@
 """The data that flows through xling: frozen, hashable records."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -37,4 +37,4 @@ class Prediction:
     score: float  # this example's contribution to the main metric (e.g. 1.0 if correct)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict's deep copy is slow at 500k rows

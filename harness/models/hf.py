@@ -96,7 +96,11 @@ class HFEncoder:
 
 
 # config.architectures suffix -> "module:class" of the capability that head provides.
-HEADS: dict[str, str] = {}
+HEADS: dict[str, str] = {
+    "ForTokenClassification": "harness.models.hf_tagger:HFTagger",
+    "ForQuestionAnswering": "harness.models.hf_qa:HFSpanExtractor",
+    "ForSequenceClassification": "harness.models.hf_pair:HFPairClassifier",  # NLI heads (entailment/neutral/contradiction)
+}
 
 
 def load_hf(path: str, revision: str | None = None, device: str | None = None, batch_size: int | None = None,

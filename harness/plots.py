@@ -1,0 +1,144 @@
+"""Matplotlib figures for the leaderboard site, with fonts for every script.
+
+Matplotlib (>= 3.6) falls back glyph by glyph through the families listed in
+``font.family``; ``font_families`` lists the installed Noto families (Debian packages
+fonts-noto-core and fonts-noto-cjk) in a useful order so that language names in any
+script render instead of empty boxes. No pyplot: figures are built directly on the Agg
+canvas, so nothing global changes on import.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+
+# Noto families by script (first: Latin/Greek/Cyrillic; DejaVu Sans last as a catch-all).
+PREFERRED = (
+    "Noto Sans", "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR",
+    "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
+    "Noto Sans Gurmukhi", "Noto Sans Gujarati", "Noto Sans Oriya", "Noto Sans Tamil", "Noto Sans Telugu",
+    "Noto Sans Kannada", "Noto Sans Malayalam", "Noto Sans Sinhala", "Noto Sans Thai", "Noto Sans Lao",
+    "Noto Sans Khmer", "Noto Sans Myanmar", "Noto Serif Tibetan", "Noto Sans Ethiopic", "Noto Sans Georgian",
+    "Noto Sans Armenian", "Noto Sans Tifinagh", "Noto Sans NKo", "Noto Sans Ol Chiki", "Noto Sans Thaana",
+    "Noto Sans Syriac", "Noto Sans Mongolian", "Noto Sans Cherokee", "Noto Sans Canadian Aboriginal",
+    "Noto Sans Javanese", "Noto Sans Balinese", "Noto Sans Sundanese", "Noto Sans Adlam", "Noto Sans Vai",
+    "Noto Sans Symbols", "Noto Sans Symbols 2", "DejaVu Sans",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def font_families() -> tuple[str, ...]:
+    """The preferred families that are installed, in order (at least DejaVu Sans)."""
+    from matplotlib import font_manager
+
+    fm = font_manager.fontManager
+    installed = {f.name for f in fm.ttflist}
+    if not all(f in installed for f in PREFERRED[:3]):
+        # matplotlib's font cache predates fonts installed later (apt-get in CI): add them
+        known = {f.fname for f in fm.ttflist}
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.startswith(("Noto", "DejaVu")) and path not in known:
+                try:
+                    fm.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {f.name for f in fm.ttflist}
+    found = tuple(f for f in PREFERRED if f in installed)
+    return found or ("DejaVu Sans",)
+
+
+def _rc():
+    import matplotlib
+
+    return matplotlib.rc_context({"font.family": list(font_families()), "font.size": 9,
+                                  "axes.titlesize": 10, "savefig.dpi": 110})
+
+
+def _save(fig, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")  # atomic: readers never see half a PNG
+    FigureCanvasAgg(fig)
+    fig.savefig(tmp, format="png", bbox_inches="tight")
+    tmp.replace(path)
+
+
+def lang_label(code: str) -> str:
+    from . import langinfo
+
+    auto = langinfo.autonym(code)
+    return f"{code}  {auto}" if auto else code
+
+
+def heatmap(board, path: Path) -> None:
+    """Languages x systems, the main metric coloured and written in each cell."""
+    from matplotlib.figure import Figure
+
+    labels = [s.label for s in board.systems]
+    grid = np.full((len(board.langs), len(labels)), np.nan)
+    li = {lang: i for i, lang in enumerate(board.langs)}
+    si = {lab: j for j, lab in enumerate(labels)}
+    for c in board.cells.itertuples():
+        grid[li[c.test_lang], si[c.system]] = 100 * c.value
+    with _rc():
+        fig = Figure(figsize=(2.2 + 1.2 * len(labels), 1.2 + 0.2 * len(board.langs)))
+        ax = fig.add_subplot()
+        im = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="viridis", vmin=0, vmax=100,
+                       interpolation="nearest")
+        ax.set_yticks(range(len(board.langs)), [lang_label(x) for x in board.langs], fontsize=7)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+        ax.xaxis.tick_top()
+        for (i, j), v in np.ndenumerate(grid):
+            if not np.isnan(v):
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=6,
+                        color="black" if v > 60 else "white")
+        ax.set_title(f"{board.task}: {board.metric} (%)", pad=24)
+        fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+        _save(fig, path)
+
+
+def summary_plot(board, path: Path) -> None:
+    """Mean over the common languages per system with its 95% CI and rank interval."""
+    from matplotlib.figure import Figure
+
+    s = board.summary.sort_values("common_mean")
+    with _rc():
+        fig = Figure(figsize=(7, 1.0 + 0.45 * len(s)))
+        ax = fig.add_subplot()
+        y = np.arange(len(s))
+        mean = 100 * s.common_mean.to_numpy(dtype=float)
+        lo, hi = 100 * s.ci_low.to_numpy(dtype=float), 100 * s.ci_high.to_numpy(dtype=float)
+        err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
+        ax.errorbar(mean, y, xerr=err, fmt="o", color="#1f5fa8", capsize=3)
+        for yi, (_, r), m in zip(y, s.iterrows(), mean):
+            if not np.isnan(r["rank_lo"]):
+                ax.annotate(f"rank {int(r['rank'])} [{int(r['rank_lo'])}-{int(r['rank_hi'])}]", (m, yi),
+                            textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
+        ax.set_yticks(y, s.label.tolist())
+        ax.set_xlabel(f"mean {board.metric} (%) over the {len(board.common)} languages every system covers, 95% CI")
+        ax.set_ylim(-0.7, len(s) - 0.3)
+        ax.grid(axis="x", alpha=0.3)
+        _save(fig, path)
+
+
+def language_plot(rows, title: str, path: Path) -> None:
+    """One language: each task's systems with their 95% CIs (rows: task, system, value, lo, hi)."""
+    from matplotlib.figure import Figure
+
+    with _rc():
+        fig = Figure(figsize=(7, 1.0 + 0.35 * len(rows)))
+        ax = fig.add_subplot()
+        y = np.arange(len(rows))
+        v = np.array([100 * r[2] for r in rows])
+        lo = np.array([100 * r[3] if r[3] == r[3] else 100 * r[2] for r in rows])
+        hi = np.array([100 * r[4] if r[4] == r[4] else 100 * r[2] for r in rows])
+        ax.errorbar(v, y, xerr=np.vstack([v - lo, hi - v]), fmt="o", color="#1f5fa8", capsize=3)
+        ax.set_yticks(y, [f"{r[0]}: {r[1]}" for r in rows], fontsize=8)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("main metric (%), 95% CI")
+        ax.set_title(title)
+        ax.grid(axis="x", alpha=0.3)
+        _save(fig, path)

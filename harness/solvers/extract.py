@@ -1,0 +1,89 @@
+"""Extract x SpanExtractor (a fine-tuned QA head) and Extract x Generator (a prompted LLM).
+
+Nothing is trained here (``TRAINS = False``): ``--setting zero_shot --train-lang L`` records
+the language the checkpoint was fine-tuned on. In ``gxlt`` cells the question comes from
+``cell.query_lang`` and the context from ``cell.test_lang``; the two are joined on the item
+id (XQuAD's items are parallel). Answers are scored in the context's language (exact match
+and F1, harness.metrics.qa), with bootstrap CIs over items. Generative runs also report
+``answer_lang_fidelity``: the share of answers identified as the context's language.
+
+Model outputs (spans, completions) are cached in ``ctx.store``'s file (harness.textcache).
+"""
+from __future__ import annotations
+
+from .. import prompts, textcache
+from ..core import Prediction
+from ..errors import XlingError
+from ..metrics import fidelity, qa
+from ..metrics.uncertainty import mean_ci
+from ..models import Generator, SpanExtractor
+
+NEEDS = "a SpanExtractor (hf:<checkpoint> with a ForQuestionAnswering head) or a Generator (openai:<model>)"
+TRAINS = False
+MAX_TOKENS = 64
+
+
+def capable(model) -> bool:
+    return isinstance(model, (SpanExtractor, Generator))
+
+
+def texts(task, ctx, cell):
+    return []
+
+
+def items(task, ctx, cell):
+    """(questions, context examples) of a cell: questions in ``cell.query_lang`` (if set)
+    joined by id to the first ``--limit`` items of the context language."""
+    split = task.test_split
+    ex = ctx.examples(task, cell.test_lang, split, limit=True)
+    qlang = cell.query_lang or cell.test_lang
+    if qlang == cell.test_lang:
+        return [e.text for e in ex], ex
+    by_id = {e.id: e.text for e in ctx.examples(task, qlang, split)}
+    missing = [e.id for e in ex if e.id not in by_id]
+    if missing:
+        raise XlingError(f"{task.name}: {len(missing)} items of {cell.test_lang} have no question in {qlang} "
+                         f"(e.g. id {missing[0]}); G-XLT needs parallel items")
+    return [by_id[e.id] for e in ex], ex
+
+
+def _store(ctx):
+    if ctx.store is None:
+        raise XlingError("extractive QA needs a cache store (ctx.store)")
+    return ctx.memo(("textstore", str(ctx.store.path)), lambda: textcache.TextStore.beside(ctx.store))
+
+
+def solve(task, model, cell, ctx):
+    from ..solve import Scored
+
+    questions, ex = items(task, ctx, cell)
+    contexts = [e.text_pair for e in ex]
+    lang = cell.test_lang
+    store = _store(ctx)
+    prompt = "none"
+    if isinstance(model, SpanExtractor):
+        spans = textcache.extract(store, model, questions, contexts)
+        answers = [t for t, _ in spans]
+        preds_out = [{"text": t, "start": s} for t, s in spans]
+    else:
+        template = prompts.qa_template(ctx.options.get("prompt_lang"), lang)
+        prompt = template.signature
+        raw = textcache.generate(store, model, [template.render(q, c) for q, c in zip(questions, contexts)],
+                                 max_tokens=MAX_TOKENS)
+        answers = [prompts.clean_answer(r) for r in raw]
+        preds_out = [{"text": a, "raw": r} for a, r in zip(answers, raw)]
+    golds = [[t for t, _ in e.answers] for e in ex]
+    em, f1 = qa.score(answers, golds, lang)
+    n = len(ex)
+    metrics = {"exact_match": (sum(em) / n, *mean_ci(em, ctx.seed), n),
+               "f1": (sum(f1) / n, *mean_ci(f1, ctx.seed), n)}
+    if prompt != "none":
+        ok = fidelity.judged(answers, lang, candidates=task.langs)
+        if ok:
+            metrics["answer_lang_fidelity"] = (sum(ok) / len(ok), *mean_ci(ok, ctx.seed), len(ok))
+    preds = [Prediction(e.id, e.lang, g, p, float(s)) for e, g, p, s in zip(ex, golds, preds_out, f1)]
+    split = task.test_split
+    data = ctx.data_sig(task, lang, split)
+    if cell.query_lang and cell.query_lang != lang:
+        data += "+" + ctx.data_sig(task, cell.query_lang, split)
+    return Scored(cell, split, "", preds, metrics, data, prompt=prompt)

@@ -1,0 +1,109 @@
+"""Cached model outputs that are text: generated completions and extracted answer spans.
+
+They live in the same SQLite file as the embeddings (``cache.EmbeddingStore.path``), in a
+table of their own, keyed by sha256(model name with revision, what was asked and its
+parameters, input). The key never contains a server address: the same model served from
+another URL hits the same entries. Each chunk of outputs is committed as soon as it is
+computed, so an interrupted run keeps what it finished; a rerun makes no model calls.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import XlingError
+
+
+def key(model: str, kind: str, payload: str) -> bytes:
+    return hashlib.sha256(f"{model}\x00{kind}\x00{payload}".encode()).digest()
+
+
+class TextStore:
+    """(key -> text) rows in table ``texts`` of the embedding cache's SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS texts (k BLOB PRIMARY KEY, model TEXT NOT NULL, v TEXT NOT NULL)")
+        except (OSError, sqlite3.Error) as e:
+            raise XlingError(f"cache {str(self.path)!r} is not usable ({e}); pass --cache-dir or set XLING_CACHE") from e
+
+    @classmethod
+    def beside(cls, store) -> "TextStore":
+        """The text store in the same file as an ``EmbeddingStore``."""
+        return cls(store.path)
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, str]:
+        found: dict[bytes, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            q = f"SELECT k, v FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
+            found.update(self._db.execute(q, chunk))
+        return found
+
+    def put(self, model: str, items: Sequence[tuple[bytes, str]]) -> None:
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", [(k, model, v) for k, v in items])
+        except sqlite3.OperationalError as e:
+            raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _count(model, calls: int, hits: int) -> None:
+    """Tally model calls and cache hits on the model (the runner reports them)."""
+    model.model_calls = getattr(model, "model_calls", 0) + calls
+    model.hits = getattr(model, "hits", 0) + hits
+
+
+def _cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute: Callable[[list[int]], list[str]],
+            chunk: int) -> list[str]:
+    keys = [key(model.name, kind, p) for p in payloads]
+    found = store.get(keys)
+    todo: dict[bytes, int] = {}
+    for i, k in enumerate(keys):
+        if k not in found and k not in todo:
+            todo[k] = i
+    _count(model, 0, len(keys) - len(todo))
+    items = list(todo.items())
+    for j in range(0, len(items), chunk):
+        part = items[j:j + chunk]
+        out = compute([i for _, i in part])
+        if len(out) != len(part):
+            raise XlingError(f"model {model.name} returned {len(out)} outputs for {len(part)} inputs")
+        store.put(model.name, [(k, v) for (k, _), v in zip(part, out)])
+        found.update((k, v) for (k, _), v in zip(part, out))
+        _count(model, len(part), 0)
+    return [found[k] for k in keys]
+
+
+def generate(store: TextStore, model, prompts: Sequence[str], max_tokens: int = 64, chunk: int = 64) -> list[str]:
+    """``model.generate`` through the cache. The key holds the model's name, its
+    ``cache_params`` (API flavour, sampling settings), ``max_tokens`` and the prompt."""
+    kind = f"generate|{getattr(model, 'cache_params', '')}|max_tokens={max_tokens}"
+    prompts = list(prompts)
+    return _cached(store, model, kind, prompts,
+                   lambda idx: list(model.generate([prompts[i] for i in idx], max_tokens=max_tokens)), chunk)
+
+
+def extract(store: TextStore, model, questions: Sequence[str], contexts: Sequence[str],
+            chunk: int = 256) -> list[tuple[str, int]]:
+    """``model.extract`` through the cache: (answer text, start character) per item."""
+    qs, cs = list(questions), list(contexts)
+    payloads = [json.dumps([q, c], ensure_ascii=False) for q, c in zip(qs, cs)]
+
+    def compute(idx):
+        spans = model.extract([qs[i] for i in idx], [cs[i] for i in idx])
+        return [json.dumps([str(t), int(s)], ensure_ascii=False) for t, s in spans]
+
+    out = _cached(store, model, f"extract|{getattr(model, 'cache_params', '')}", payloads, compute, chunk)
+    return [tuple(json.loads(v)) for v in out]

@@ -1,0 +1,546 @@
+"""Typological distances between languages, through URIEL+ (``urielplus``, bundled data, offline).
+
+For every ordered pair of canonical ``xxx_Scrp`` codes: URIEL+ ``genetic``, ``geographic``,
+``syntactic``, ``phonological``, ``inventory``, ``featural`` and ``script`` distances (angular
+distance over the features both languages have, exactly as ``URIELPlusQuerying.new_distance``
+computes it), the number of shared features behind each distance, how many of those are imputed
+or inferred by URIEL+, plus ``same_script`` (from the xling codes) and ``same_family`` (top of the
+Glottolog lineage URIEL+ ships).
+
+Two databases (``mode``):
+
+* ``plus`` (default): URIEL+ with every database integrated (SAPHON, BDPROTO, Grambank, APICS,
+  eWAVE, Glottolog; languages keyed by Glottocode), sources united per feature and missing
+  values of dialects filled from their parent language (URIEL+'s lineage imputation). Building it
+  takes a minute or two and a few GB of memory, once: the tables are cached.
+* ``original``: the URIEL data as bundled (lang2vec's; ISO 639-3 keys), sources united, nothing
+  imputed; loads in seconds.
+
+No machine-learned imputation is applied: a distance is missing (NaN, ``n_<distance>`` = 0)
+where the two languages share no known feature. ``imp_<distance>`` counts the shared features
+whose value, for either language, was filled by lineage imputation or only inferred by URIEL+'s
+feature-implication rules (the ``DERIVED`` source) rather than observed.
+
+URIEL+ writes into its own package folder when used; here it never does: its ``database``
+folder is copied once into the cache directory and URIEL+ is pointed there, so a read-only
+site-packages works. Tables are cached as CSV (no pickle) under ``<cache>/typology/``.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import XlingError
+
+DISTANCES = ("genetic", "geographic", "syntactic", "phonological", "inventory", "featural", "script")
+MODES = ("plus", "original")
+_MATRIX = {"genetic": 0, "geographic": 2, "script": 3, "syntactic": 1, "phonological": 1, "inventory": 1,
+           "featural": 1}
+_PREFIX = {"syntactic": "S_", "phonological": "P_", "inventory": "INV_"}
+_TYPOLOGICAL = ("syntactic", "phonological", "inventory", "featural")
+FORMAT = 2  # bump when the cached tables change meaning
+
+
+# ---------------------------------------------------------------------------------------------
+# the distance URIEL+ computes, vectorised
+
+
+def angular_distances(values: np.ndarray, imputed: np.ndarray | None = None):
+    """Pairwise URIEL+ distances between the rows of ``values`` (languages x features, -1 =
+    missing), as ``URIELPlusQuerying.new_distance`` computes them: per pair, the features both
+    languages know; a zero vector becomes a constant one; angular distance 2*arccos(cos)/pi,
+    rounded to 4 decimals. Returns (distance with NaN where nothing is shared, shared-feature
+    counts, shared features imputed for either language)."""
+    v = np.asarray(values, dtype=np.float64)
+    known = (v != -1.0) & np.isfinite(v)
+    m = known.astype(np.float64)
+    x = np.where(known, v, 0.0)
+    k = m @ m.T  # shared features
+    dot = x @ x.T
+    na2 = (x * x) @ m.T  # |u_a|^2 over the features a shares with b
+    nb2 = na2.T
+    sa = x @ m.T  # sum of u_a over shared features (for the zero-vector rule)
+    sb = sa.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = dot / np.sqrt(na2 * nb2)
+        za, zb = na2 == 0, nb2 == 0
+        root_k = np.sqrt(k)
+        cos = np.where(za & ~zb, sb / (root_k * np.sqrt(nb2)), cos)  # u -> ones: cos = sum(v)/(|v| sqrt k)
+        cos = np.where(zb & ~za, sa / (root_k * np.sqrt(na2)), cos)
+        cos = np.where(za & zb, 1.0, cos)
+    cos = np.clip(cos, -1.0, 1.0)
+    dist = np.round(2.0 * np.arccos(cos) / np.pi, 4)
+    dist = np.where(k > 0, dist, np.nan)
+    np.fill_diagonal(dist, np.where(np.diag(k) > 0, 0.0, np.nan))
+    if imputed is None:
+        return dist, k.astype(np.int64), np.zeros_like(k, dtype=np.int64)
+    i = (np.asarray(imputed, bool) & known).astype(np.float64)
+    either = i @ m.T + m @ i.T - i @ i.T
+    return dist, k.astype(np.int64), either.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# language codes
+
+
+def candidates(lang: str) -> list[tuple[str, str]]:
+    """ISO 639-3 codes URIEL may key a canonical language by, best first, each with how it
+    relates: its own code, the dominant member of a macrolanguage (xling writes 'arb' as
+    'ara', URIEL+ keys 'arb'), or the macrolanguage of an individual language."""
+    from . import languages
+
+    code = lang.split("_")[0]
+    out = [(code, "own code")]
+    macros, _, _ = languages._tables()
+    info = languages._iso639(code)
+    keys = {code} | ({info.pt1} if info is not None and info.pt1 else set())
+    for member, macro in macros.items():
+        if macro in keys and len(member) == 3:
+            out.append((member, "dominant member of the macrolanguage"))
+    macro = info.macro() if info is not None and hasattr(info, "macro") else None
+    if macro is not None and macro.pt3:
+        out.append((macro.pt3, "its macrolanguage"))
+    seen, uniq = set(), []
+    for c, how in out:
+        if c not in seen:
+            seen.add(c)
+            uniq.append((c, how))
+    return uniq
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+
+
+@dataclass
+class Typology:
+    pairs: pd.DataFrame  # one row per ordered (src, tgt) pair
+    langs: pd.DataFrame  # one row per language: URIEL code, family, coverage
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        """Languages URIEL(+) does not know at all."""
+        return sorted(self.langs.loc[~self.langs["in_uriel"], "lang"])
+
+    def lookup(self, src: str, tgt: str) -> pd.Series:
+        hit = self.pairs[(self.pairs.src == src) & (self.pairs.tgt == tgt)]
+        if hit.empty:
+            raise XlingError(f"no typology for the pair {src} -> {tgt}")
+        return hit.iloc[0]
+
+
+def default_cache_dir() -> Path:
+    from .cache import default_dir
+
+    return default_dir()
+
+
+def _uriel_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("urielplus")
+    except Exception:  # noqa: BLE001 - any failure means: not installed
+        raise XlingError("typology needs the urielplus package: pip install 'xling[typology]'") from None
+
+
+def _cache_files(cache_dir: Path, langs: list[str], mode: str) -> tuple[Path, Path, Path]:
+    key = hashlib.sha256(json.dumps([FORMAT, mode, _uriel_version(), sorted(langs)]).encode()).hexdigest()[:16]
+    d, stem = Path(cache_dir) / "typology", f"urielplus{_uriel_version()}-{mode}-{key}"
+    return d / f"{stem}.pairs.csv", d / f"{stem}.langs.csv", d / f"{stem}.meta.json"
+
+
+def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> Typology:
+    """Typology of every ordered pair of ``langs`` (canonical codes), computed once and cached."""
+    from . import languages as lang_mod
+
+    if mode not in MODES:
+        raise XlingError(f"unknown URIEL mode {mode!r} (known: {', '.join(MODES)})")
+    langs = list(dict.fromkeys(lang_mod.normalize(c) for c in langs))
+    if not langs:
+        raise XlingError("typology needs at least one language")
+    cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+    pairs_f, langs_f, meta_f = _cache_files(cache_dir, langs, mode)
+    if pairs_f.exists() and langs_f.exists() and meta_f.exists():
+        try:
+            pairs = pd.read_csv(pairs_f, keep_default_na=True)
+            lang_tab = pd.read_csv(langs_f, keep_default_na=False, na_values=[""])
+            meta = json.loads(meta_f.read_text(encoding="utf-8"))
+            lang_tab["in_uriel"] = lang_tab["in_uriel"].astype(bool)
+            return Typology(pairs, lang_tab, meta)
+        except (OSError, ValueError, KeyError):
+            pass  # unreadable cache: rebuild
+    typ = _build(langs, mode, cache_dir, progress)
+    from .io import write_atomic
+
+    write_atomic(pairs_f, typ.pairs.to_csv(index=False))
+    write_atomic(langs_f, typ.langs.to_csv(index=False))
+    write_atomic(meta_f, json.dumps(typ.meta, indent=2, sort_keys=True) + "\n")
+    return typ
+
+
+# ---------------------------------------------------------------------------------------------
+# building it with urielplus
+
+
+def _say(msg: str, progress: bool) -> None:
+    if progress:
+        print(f"typology: {msg}", file=sys.stderr, flush=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _uriel_class():
+    """The URIELPlus class, imported without its logging.basicConfig taking over the process."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        from urielplus.urielplus import URIELPlus
+    except ImportError:
+        raise XlingError("typology needs the urielplus package: pip install 'xling[typology]'") from None
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+    class _URIELPlus(URIELPlus):
+        """URIELPlus reading and writing its database under ``root`` instead of its package folder."""
+
+        def __init__(self, root_dir: str):
+            object.__setattr__(self, "_root_dir", root_dir)
+            super().__init__()
+
+        @property
+        def cur_dir(self):
+            return self._root_dir
+
+        @cur_dir.setter
+        def cur_dir(self, value):  # URIELPlus sets it to its package folder: ignored
+            pass
+
+    return _URIELPlus
+
+
+def _workdir(cache_dir: Path) -> Path:
+    """A private, writable copy of urielplus's ``database`` folder (made once, atomically)."""
+    import urielplus
+
+    src = Path(urielplus.__file__).resolve().parent / "database"
+    dst = Path(cache_dir) / f"urielplus-{_uriel_version()}"
+    if (dst / "database" / "urielplus_csvs" / "lang_fam_geo.csv").exists():
+        return dst
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=dst.parent, prefix=".urielplus-"))
+        shutil.copytree(src, tmp / "database", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # the npz files URIELPlus would copy out of original_uriel into its package folder on first use
+        for f in (tmp / "database" / "original_uriel").glob("*.npz"):
+            shutil.copy(f, tmp / "database" / f.name)
+        try:
+            os.replace(tmp, dst)
+        except OSError:  # another process made it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        raise XlingError(f"cannot copy URIEL+ data from {src} to the cache {dst} ({e.strerror or e}); "
+                         "pass --cache-dir or set XLING_CACHE to a writable directory") from e
+    return dst
+
+
+_ORIGINAL: dict[str, object] = {}  # workdir -> URIELPlus on the original data (never modified: reused)
+
+
+def load_uriel(mode: str, cache_dir=None, progress: bool = True):
+    """A URIELPlus object on a private copy of its data (integrated for mode 'plus')."""
+    cls = _uriel_class()
+    work = _workdir(Path(cache_dir) if cache_dir else default_cache_dir())
+    if mode == "original" and str(work) in _ORIGINAL:
+        return _ORIGINAL[str(work)]
+    t = time.time()
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)  # urielplus logs every step at INFO on the root logger
+    try:
+        u = cls(str(work))
+        if mode == "plus":
+            _say("integrating the URIEL+ databases (once; about a minute and a few GB of memory)", progress)
+            u.integrate_databases()
+    finally:
+        root.setLevel(level)
+    _say(f"URIEL ({mode}) loaded in {time.time() - t:.0f}s", progress)
+    if mode == "original":
+        _ORIGINAL[str(work)] = u
+    return u
+
+
+def _iso_to_key(u, mode: str) -> dict[str, str]:
+    if mode == "original":
+        return {str(c): str(c) for c in u.langs[1]}
+    path = Path(u.cur_dir) / "database" / "urielplus_csvs" / "uriel_glottocode_map.csv"
+    m = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    present = set(map(str, u.langs[1]))
+    return {i.strip(): g.strip() for i, g in zip(m["iso_code"], m["glottocode"]) if g.strip() in present}
+
+
+def _category_columns(u, cat: str) -> np.ndarray:
+    feats = np.asarray(u.feats[_MATRIX[cat]]).astype(str)
+    if cat in _PREFIX:
+        return np.flatnonzero(np.char.startswith(feats, _PREFIX[cat]))
+    return np.arange(len(feats))
+
+
+def _rows(u, idx: int, keys: list[str]) -> np.ndarray:
+    pos = {str(c): i for i, c in enumerate(u.langs[idx])}
+    return np.asarray([pos[k] for k in keys], dtype=np.int64)
+
+
+def _build(langs: list[str], mode: str, cache_dir: Path, progress: bool) -> Typology:
+    t0 = time.time()
+    u = load_uriel(mode, cache_dir, progress)
+    iso_key = _iso_to_key(u, mode)
+    universe = set(iso_key.values())
+    for idx in range(4):  # every URIEL matrix is keyed by the same languages
+        universe &= set(map(str, u.langs[idx]))
+
+    # typological data: which values only the DERIVED (rule-inferred) source knows, before sources are united
+    sources = [str(s) for s in u.sources[1]]
+    all_cands = {c for lang in langs for c, _ in candidates(lang)}
+    cand_keys = sorted({iso_key[c] for c in all_cands if c in iso_key and iso_key[c] in universe})
+    rows1 = _rows(u, 1, cand_keys)
+    inferred = np.zeros((len(cand_keys), len(u.feats[1])), bool)
+    if "DERIVED" in sources:
+        d = sources.index("DERIVED")
+        sub = np.asarray(u.data[1][rows1])
+        real = np.delete(sub, d, axis=2)
+        inferred = (sub[:, :, d] != -1) & ~(real != -1).any(axis=2)
+        del sub, real
+    if mode == "plus":  # the original data stays as it is: sources united below, nothing imputed
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.WARNING)
+        try:
+            _say("uniting sources and filling dialects from their parent languages (URIEL+ aggregate)", progress)
+            u.aggregate()
+        finally:
+            root.setLevel(level)
+    lineage = np.zeros_like(inferred)
+    pos1 = {r: i for i, r in enumerate(rows1)}
+    for child, feat in getattr(u, "lineage_imputed_indices", set()):
+        if child in pos1:
+            lineage[pos1[child], feat] = True
+    imputed_all = inferred | lineage
+
+    # per-candidate data and coverage
+    cat_values: dict[str, np.ndarray] = {}
+    cat_imputed: dict[str, np.ndarray] = {}
+    for cat in DISTANCES:
+        idx = _MATRIX[cat]
+        cols = _category_columns(u, cat)
+        data = np.asarray(u.data[idx][_rows(u, idx, cand_keys)], dtype=np.float64)
+        if data.ndim == 3:  # several sources left: unite them as URIEL+ does ('U': max of known values)
+            data = np.where((data == -1) | ~np.isfinite(data), -np.inf, data).max(axis=2)
+            data = np.where(np.isfinite(data), data, -1.0)
+        cat_values[cat] = data[:, cols]
+        cat_imputed[cat] = imputed_all[:, cols] if idx == 1 else np.zeros((len(cand_keys), len(cols)), bool)
+    known_n = {cat: ((cat_values[cat] != -1) & np.isfinite(cat_values[cat])).sum(axis=1) for cat in DISTANCES}
+    g = cat_values["genetic"]
+    zero_genetic = (known_n["genetic"] > 0) & ((g == 0) | (g == -1)).all(axis=1)
+
+    key_pos = {k: i for i, k in enumerate(cand_keys)}
+    fam = _families(u, mode)
+    lang_rows, chosen = [], []
+    for lang in langs:
+        # the language itself (its own code, or the dominant member xling writes with the macrolanguage
+        # code): the one URIEL knows best; only if URIEL has neither, its macrolanguage (a broader entity)
+        best, best_score, tried = None, (0, -1), []
+        for c, how in candidates(lang):
+            k = iso_key.get(c)
+            tried.append(c)
+            if k is None or k not in key_pos or (best is not None and how == "its macrolanguage"):
+                continue
+            i = key_pos[k]
+            score = (sum(int(known_n[cat][i] > 0) for cat in DISTANCES), int(known_n["featural"][i]))
+            if score > best_score:
+                best, best_score = (c, k, how), score
+        row = {"lang": lang, "candidates": ">".join(tried), "in_uriel": best is not None,
+               "iso": best[0] if best else "", "uriel": best[1] if best else "", "mapped": best[2] if best else "",
+               "family": "", "lineage_empty": False, "zero_genetic": False}
+        if best is not None:
+            i = key_pos[best[1]]
+            family, empty = "", False
+            for c, _ in [(best[0], "")] + candidates(lang):  # a macrolanguage code may lack a lineage
+                k = c if mode == "original" else iso_key.get(c, "")
+                if k in fam:
+                    family, empty = fam[k]
+                    break
+            row.update(family=family, lineage_empty=empty, zero_genetic=bool(zero_genetic[i]))
+            for cat in DISTANCES:
+                row[f"n_{cat}"] = int(known_n[cat][i])
+                if cat in _TYPOLOGICAL:
+                    row[f"imp_{cat}"] = int((cat_imputed[cat][i] & (cat_values[cat][i] != -1)).sum())
+        else:
+            for cat in DISTANCES:
+                row[f"n_{cat}"] = 0
+                if cat in _TYPOLOGICAL:
+                    row[f"imp_{cat}"] = 0
+        lang_rows.append(row)
+        chosen.append(key_pos[best[1]] if best else -1)
+    lang_tab = pd.DataFrame(lang_rows)
+
+    # pairwise distances over the chosen URIEL languages
+    sel = np.asarray(chosen)
+    ok = sel >= 0
+    n = len(langs)
+    cols: dict[str, np.ndarray] = {}
+    checks: dict[str, float] = {}
+    rng = np.random.default_rng(0)
+    for cat in DISTANCES:
+        dist = np.full((n, n), np.nan)
+        shared = np.zeros((n, n), np.int64)
+        imp = np.zeros((n, n), np.int64)
+        if ok.any():
+            uniq, inv = np.unique(sel[ok], return_inverse=True)
+            d, k, im = angular_distances(cat_values[cat][uniq], cat_imputed[cat][uniq])
+            okidx = np.flatnonzero(ok)
+            dist[np.ix_(okidx, okidx)] = d[np.ix_(inv, inv)]
+            shared[np.ix_(okidx, okidx)] = k[np.ix_(inv, inv)]
+            imp[np.ix_(okidx, okidx)] = im[np.ix_(inv, inv)]
+            checks[cat] = _spot_check(u, cat, [cand_keys[j] for j in uniq], d, k, rng)
+        cols[cat], cols[f"n_{cat}"] = dist, shared
+        if cat in _TYPOLOGICAL:
+            cols[f"imp_{cat}"] = imp
+
+    # An all-zero genetic vector is degenerate: URIEL+'s zero-vector rule puts two such languages at
+    # distance 0. With an empty Glottolog lineage (an isolate such as Basque) the language is unrelated
+    # to every other: distance 1. Otherwise it is a gap in the data: missing.
+    zero = lang_tab["zero_genetic"].to_numpy(bool)
+    isolate = zero & lang_tab["lineage_empty"].to_numpy(bool)
+    gap = zero & ~isolate
+    same = lang_tab["uriel"].to_numpy()[:, None] == lang_tab["uriel"].to_numpy()[None, :]
+    g, gn = cols["genetic"], cols["n_genetic"]
+    both = ok[:, None] & ok[None, :] & ~same
+    g[(isolate[:, None] | isolate[None, :]) & both] = 1.0
+    bad = (gap[:, None] | gap[None, :]) & both & ~(isolate[:, None] | isolate[None, :])
+    g[bad] = np.nan
+    gn[bad] = 0
+    lang_tab.loc[gap, "n_genetic"] = 0
+
+    src = np.repeat(np.asarray(langs), n)
+    tgt = np.tile(np.asarray(langs), n)
+    script = np.asarray([c.split("_")[1] for c in langs])
+    family = lang_tab["family"].fillna("").to_numpy(str)
+    pairs = pd.DataFrame({"src": src, "tgt": tgt})
+    for name in ["genetic", "geographic", "syntactic", "phonological", "inventory", "featural", "script"]:
+        pairs[name] = cols[name].ravel()
+    pairs["same_script"] = (script[:, None] == script[None, :]).ravel().astype(int)
+    same_family = (family[:, None] == family[None, :]) & (family[:, None] != "")
+    pairs["same_family"] = np.where((ok[:, None] & ok[None, :]), same_family, False).ravel().astype(int)
+    pairs.loc[~np.repeat(ok, n) | ~np.tile(ok, n), "same_family"] = np.nan
+    for cat in DISTANCES:
+        pairs[f"n_{cat}"] = cols[f"n_{cat}"].ravel()
+    for cat in _TYPOLOGICAL:
+        pairs[f"imp_{cat}"] = cols[f"imp_{cat}"].ravel()
+    uriel = lang_tab["uriel"].to_numpy(str)
+    pairs["src_uriel"] = np.repeat(uriel, n)
+    pairs["tgt_uriel"] = np.tile(uriel, n)
+    meta = {"mode": mode, "urielplus": _uriel_version(), "languages": n, "format": FORMAT,
+            "build_seconds": round(time.time() - t0, 1),
+            "checked_against_new_distance_max_abs_diff": checks,
+            "isolates_set_to_genetic_1": sorted(lang_tab.loc[isolate, "lang"]),
+            "zero_genetic_vector_set_missing": sorted(lang_tab.loc[gap, "lang"])}
+    _say(f"typology of {n} languages built in {meta['build_seconds']}s", progress)
+    return Typology(pairs, lang_tab, meta)
+
+
+def _spot_check(u, cat: str, keys: list[str], d: np.ndarray, k: np.ndarray, rng, n: int = 3) -> float:
+    """Compare a few vectorised distances with URIEL+'s own ``new_distance`` (max |difference|)."""
+    worst = 0.0
+    m = len(keys)
+    if m < 2:
+        return worst
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
+    try:
+        for _ in range(n):
+            a, b = rng.choice(m, 2, replace=False)
+            if k[a, b] == 0 or keys[a] not in set(map(str, u.langs[0])):
+                continue
+            try:
+                ref = float(u.new_distance(cat, [keys[a], keys[b]]))
+            except (ValueError, IndexError):
+                continue
+            worst = max(worst, abs(ref - float(d[a, b])))
+    finally:
+        root.setLevel(level)
+    return round(worst, 6)
+
+
+def _families(u, mode: str) -> dict[str, tuple[str, bool]]:
+    """URIEL key -> (top of the Glottolog lineage, or the language's own name for an isolate;
+    whether the lineage is empty)."""
+    path = Path(u.cur_dir) / "database" / "urielplus_csvs" / "lang_fam_geo.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.columns = frame.columns.str.strip('"')
+    out: dict[str, tuple[str, bool]] = {}
+    for gc, name, lineage in zip(frame["language_id"].str.strip(), frame["language_name"], frame["lineage"]):
+        parts = [p.strip() for p in str(lineage).split(",") if p.strip() and p.strip() != "<NA>"]
+        fam, empty = (parts[0], False) if parts else (f"{name} (isolate)", True)
+        if gc not in out or (out[gc][1] and not empty):
+            out[gc] = (fam, empty)
+    if mode == "plus":
+        return out
+    m = pd.read_csv(Path(u.cur_dir) / "database" / "urielplus_csvs" / "uriel_glottocode_map.csv", dtype=str,
+                    keep_default_na=False, na_filter=False)
+    return {i.strip(): out[g.strip()] for i, g in zip(m["iso_code"], m["glottocode"]) if g.strip() in out}
+
+
+# ---------------------------------------------------------------------------------------------
+# reports
+
+
+def coverage(typ: Typology, title: str = "") -> str:
+    """Markdown: how many languages have each distance, and which do not."""
+    lt = typ.langs
+    n = len(lt)
+    lines = [f"## URIEL coverage{(' of ' + title) if title else ''} ({n} languages, mode {typ.meta.get('mode')}, "
+             f"urielplus {typ.meta.get('urielplus')})", ""]
+    lines += ["| distance | languages with data | missing |", "|---|---|---|"]
+    for cat in DISTANCES:
+        have = lt[f"n_{cat}"] > 0
+        miss = sorted(lt.loc[~have, "lang"])
+        shown = ", ".join(miss[:40]) + (f" ... (+{len(miss) - 40})" if len(miss) > 40 else "")
+        lines.append(f"| {cat} | {int(have.sum())}/{n} | {shown or '-'} |")
+    lines.append("")
+    absent = typ.missing
+    lines.append(f"Not in URIEL at all: {len(absent)}" + (f" ({', '.join(absent)})" if absent else "") + ".")
+    mapped = lt[lt["in_uriel"] & (lt["mapped"] != "own code")]
+    if len(mapped):
+        lines.append("Keyed by another code: " + ", ".join(f"{r.lang} -> {r.iso} ({r.mapped})"
+                                                           for r in mapped.itertuples()) + ".")
+    imp = {cat: int(lt[f"imp_{cat}"].sum()) for cat in _TYPOLOGICAL}
+    known = {cat: int(lt[f"n_{cat}"].sum()) for cat in _TYPOLOGICAL}
+    lines.append("Imputed or rule-inferred typological values (lineage imputation or URIEL+'s DERIVED source), "
+                 "of all known values: " + ", ".join(f"{cat} {imp[cat]}/{known[cat]}" for cat in _TYPOLOGICAL) + ".")
+    iso = typ.meta.get("isolates_set_to_genetic_1") or []
+    if iso:
+        lines.append(f"Empty Glottolog lineage (isolate), genetic distance set to 1 to all others: {', '.join(iso)}.")
+    gap = typ.meta.get("zero_genetic_vector_set_missing") or []
+    if gap:
+        lines.append(f"All-zero URIEL genetic vector although Glottolog has a lineage, genetic distance missing: "
+                     f"{', '.join(gap)}.")
+    checks = typ.meta.get("checked_against_new_distance_max_abs_diff") or {}
+    if checks:
+        lines.append("Spot check against urielplus new_distance, max |difference|: "
+                     + ", ".join(f"{k} {v:g}" for k, v in checks.items()) + ".")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,77 @@
+"""XNLI 1.0: 3-way NLI, MultiNLI's dev/test translated into 14 languages plus English.
+
+Conneau et al., EMNLP 2018. Local door: the original release layout
+``xnli/XNLI-1.0/xnli.{dev,test}.tsv`` (one file with every language; header ``language
+gold_label sentence1_binary_parse ... sentence1 sentence2 promptID pairID genre ...``, no
+CSV quoting), read per language. The mirror does not hold these files (over the snapshot
+size limit); the tests build small files in this layout. Hub door: ``facebook/xnli``
+(configs per language, splits train/validation/test, ``label`` class id 0 entailment,
+1 neutral, 2 contradiction; its train split is MultiNLI machine-translated, 392,702 pairs).
+
+The probe trains on ``train`` from the hub and on the labelled ``dev`` split from the
+original files (which have no train); rows say which.
+"""
+from __future__ import annotations
+
+from harness.core import Example
+from harness.data import check_labels, read_tsv
+from harness.errors import DataError
+from harness.languages import normalize
+from harness.task import PairClassify
+from tasks.americasnli import hub_label
+
+LABELS = ("entailment", "neutral", "contradiction")
+
+NATIVE = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+_NATIVE_OF = {normalize(n): n for n in NATIVE}
+
+_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
+
+
+def _local_files(native: str, split: str) -> tuple[str, ...]:
+    if split == "train":
+        raise DataError(f"xnli/XNLI-1.0/xnli.{split}.tsv", "XNLI 1.0 has no train split (it is the hub's "
+                        "machine-translated MultiNLI); the probe trains on dev with a local mirror")
+    return (f"xnli/XNLI-1.0/xnli.{split}.tsv",)
+
+
+def _read_local(paths, lang, split):
+    (path,) = paths
+    native = _NATIVE_OF[lang]
+    for line, row in read_tsv(path, ("language", "gold_label", "sentence1", "sentence2", "pairID"), quoted=False):
+        if row["language"] != native:
+            continue
+        label = check_labels(path, line, row["gold_label"], LABELS)
+        yield Example(id=row["pairID"], lang=lang, text=row["sentence1"], text_pair=row["sentence2"], label=label,
+                      source=f"{path}:{line}")
+
+
+def _hub_config(native: str, split: str) -> tuple[str, str]:
+    return native, _SPLITS[split]
+
+
+def _read_hub(rows, lang, split):
+    for i, row in enumerate(rows):
+        label = hub_label(rows, i, row["label"], LABELS, f"facebook/xnli {lang} {split}")
+        yield Example(id=str(i), lang=lang, text=row["premise"], text_pair=row["hypothesis"], label=label,
+                      source=f"hub:{i}")
+
+
+TASK = PairClassify(
+    name="xnli",
+    version="1",
+    description="XNLI 1.0 3-way NLI, 15 languages",
+    languages=tuple((normalize(n), n) for n in NATIVE),
+    splits=("train", "dev", "test"),
+    local_files=_local_files,
+    read_local=_read_local,
+    hub_id="facebook/xnli",
+    hub_revision="main",
+    hub_config=_hub_config,
+    read_hub=_read_hub,
+    main_metric="acc",
+    settings=("in_language", "zero_shot"),
+    homepage="https://github.com/facebookresearch/XNLI",
+    labels=LABELS,
+    mirror_train_split="dev",
+)
