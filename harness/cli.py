@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, help="CPU threads for the model")
     run.add_argument("--device", help="cpu, cuda, cuda:1 ... (hf models)")
     run.add_argument("--batch-size", type=int)
+    run.add_argument("--trust-remote-code", action="store_true",
+                     help="let a transformers checkpoint run its own Python code (off by default: only for checkpoints you trust)")
     run.add_argument("--no-board", action="store_true", help="do not print the leaderboard summary")
     run.add_argument("--shots", help="fewshot: numbers of target-language training examples, e.g. 0,8,32,128")
     run.add_argument("--seeds", help="fewshot: seeds that sample them, e.g. 0,1,2 (default: 0)")
@@ -112,6 +114,10 @@ def _model_options(args) -> dict:
     if opts and not args.model.startswith("openai:"):
         flags = ", ".join("--" + k.replace("_", "-") for k in opts)
         raise XlingError(f"{flags} apply to openai:<model> models only (got --model {args.model})")
+    if args.trust_remote_code:
+        if not args.model.startswith("hf:"):
+            raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {args.model})")
+        opts["trust_remote_code"] = True
     return opts
 
 
