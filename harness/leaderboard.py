@@ -398,7 +398,8 @@ def legend(board: Board, md: bool = False) -> str:
                      f"scores), Holm-corrected across languages per pair; {BELOW} = significantly below the "
                      f"language's best system at {ALPHA}. Rank intervals: 95% paired bootstrap over items "
                      f"within each common language ({stats.N_BOOT} resamples). Overall pair tests: stratified "
-                     f"sign-flip on the mean over tested languages, Holm-corrected across pairs; a star marks p below {ALPHA}.")
+                     f"sign-flip on the mean over tested languages, Holm-corrected across pairs; a star marks p "
+                     f"below {ALPHA}.")
     else:
         lines.append("No per-item scores for two or more systems on the same items: no significance tests.")
     return "\n".join(lines + [f"Note: {md_escape(n) if md else n}" for n in board.notes])
@@ -525,7 +526,7 @@ def regenerate(runs_dir="runs", out_dir="leaderboards", data_dir=None, models=RE
                 continue
             run_dirs.append(rep.run_dir)
     if run_dirs:
-        cmd = "python -m harness.leaderboard --regenerate --runs " + str(runs_dir) + (" --board-only" if board_only else "")
+        cmd = f"python -m harness.leaderboard --regenerate --runs {runs_dir}" + (" --board-only" if board_only else "")
         df = results.frame(*run_dirs)
         render(df, out_dir=out_dir, command=cmd, samples=results.samples(*run_dirs))
         log(f"leaderboards written to {out_dir}/ from {len(run_dirs)} runs")
