@@ -6,7 +6,8 @@ Adelani et al., EMNLP 2022. Local door: the upstream repository layout
 ``masakhane/masakhaner2`` (one config per language code, splits train/validation/test,
 columns ``tokens`` and ``ner_tags`` as class ids over ``HUB_TAGS``).
 
-``read_conll`` is shared with ``masakhaner1`` (MasakhaNER 1.0) and ``wikiann``. It refuses
+``read_conll``, ``read_hub_rows`` and the task builder ``conll_task`` are shared with
+``masakhaner1`` (MasakhaNER 1.0) and ``wikiann``. ``read_conll`` refuses
 lines that are not exactly ``token TAG`` and tags outside the task's IOB2 tag set, naming
 file:line. It does *not* refuse ill-formed tag *sequences*: the published gold files hold a
 few (an ``I-`` tag after ``O``, e.g. yor/test.txt ``Ẹ̀gbá I-LOC``); they are kept as published
@@ -88,37 +89,51 @@ def read_hub_rows(rows, lang: str, split: str, hub_id: str, names: Sequence[str]
                       source=f"hub:{i}")
 
 
-def _local_files(native: str, split: str) -> tuple[str, ...]:
-    return (f"masakhane-ner/MasakhaNER2.0/data/{native}/{split}.txt",)
+def conll_task(name: str, description: str, languages: tuple[tuple[str, str], ...], local_dir: str, hub_id: str,
+               types: Sequence[str], hub_tags: Sequence[str], homepage: str) -> Tag:
+    """A CoNLL-style NER task: local files ``<local_dir>/<native>/{train,dev,test}.txt`` read by
+    ``read_conll`` over ``types``; hub configs named by the native code, splits
+    train/validation/test, rows read by ``read_hub_rows`` with ``ner_tags`` ids over ``hub_tags``."""
+
+    def local_files(native: str, split: str) -> tuple[str, ...]:
+        return (f"{local_dir}/{native}/{split}.txt",)
+
+    def read_local(paths, lang, split):
+        (path,) = paths
+        return read_conll(path, lang, types)
+
+    def hub_config(native: str, split: str) -> tuple[str, str]:
+        return native, _SPLITS[split]
+
+    def read_hub(rows, lang, split):
+        return read_hub_rows(rows, lang, split, hub_id, hub_tags)
+
+    return Tag(
+        name=name,
+        version="1",
+        description=description,
+        languages=languages,
+        splits=("train", "dev", "test"),
+        local_files=local_files,
+        read_local=read_local,
+        hub_id=hub_id,
+        hub_revision="main",
+        hub_config=hub_config,
+        read_hub=read_hub,
+        main_metric="f1",
+        settings=("in_language", "zero_shot"),
+        homepage=homepage,
+        labels=tuple(types),
+    )
 
 
-def _read_local(paths, lang, split):
-    (path,) = paths
-    return read_conll(path, lang, TYPES)
-
-
-def _hub_config(native: str, split: str) -> tuple[str, str]:
-    return native, _SPLITS[split]
-
-
-def _read_hub(rows, lang, split):
-    return read_hub_rows(rows, lang, split, "masakhane/masakhaner2", HUB_TAGS)
-
-
-TASK = Tag(
-    name="masakhaner",
-    version="1",
-    description="MasakhaNER 2.0 named entities (PER, ORG, LOC, DATE), 20 African languages",
+TASK = conll_task(
+    "masakhaner",
+    "MasakhaNER 2.0 named entities (PER, ORG, LOC, DATE), 20 African languages",
     languages=tuple((normalize(n), n) for n in NATIVE),
-    splits=("train", "dev", "test"),
-    local_files=_local_files,
-    read_local=_read_local,
+    local_dir="masakhane-ner/MasakhaNER2.0/data",
     hub_id="masakhane/masakhaner2",
-    hub_revision="main",
-    hub_config=_hub_config,
-    read_hub=_read_hub,
-    main_metric="f1",
-    settings=("in_language", "zero_shot"),
+    types=TYPES,
+    hub_tags=HUB_TAGS,
     homepage="https://github.com/masakhane-io/masakhane-ner/tree/main/MasakhaNER2.0",
-    labels=TYPES,
 )

@@ -17,8 +17,7 @@ imply are mapped in ``CODES``.
 from __future__ import annotations
 
 from harness.languages import normalize
-from harness.task import Tag
-from tasks.masakhaner import read_conll, read_hub_rows
+from tasks.masakhaner import conll_task
 
 TYPES = ("PER", "ORG", "LOC")
 HUB_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
@@ -53,40 +52,13 @@ CODES = {
     "zh-yue": "yue_Hant",
 }
 
-_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
-
-
-def _local_files(native: str, split: str) -> tuple[str, ...]:
-    return (f"wikiann/{native}/{split}.txt",)
-
-
-def _read_local(paths, lang, split):
-    (path,) = paths
-    return read_conll(path, lang, TYPES)
-
-
-def _hub_config(native: str, split: str) -> tuple[str, str]:
-    return native, _SPLITS[split]
-
-
-def _read_hub(rows, lang, split):
-    return read_hub_rows(rows, lang, split, "unimelb-nlp/wikiann", HUB_TAGS)
-
-
-TASK = Tag(
-    name="wikiann",
-    version="1",
-    description="WikiANN / PAN-X named entities (PER, ORG, LOC), 173 Wikipedia languages (Rahimi et al. splits)",
+TASK = conll_task(
+    "wikiann",
+    "WikiANN / PAN-X named entities (PER, ORG, LOC), 173 Wikipedia languages (Rahimi et al. splits)",
     languages=tuple((CODES.get(n) or normalize(n), n) for n in NATIVE),
-    splits=("train", "dev", "test"),
-    local_files=_local_files,
-    read_local=_read_local,
+    local_dir="wikiann",
     hub_id="unimelb-nlp/wikiann",
-    hub_revision="main",
-    hub_config=_hub_config,
-    read_hub=_read_hub,
-    main_metric="f1",
-    settings=("in_language", "zero_shot"),
+    types=TYPES,
+    hub_tags=HUB_TAGS,
     homepage="https://github.com/afshinrahimi/mmner",
-    labels=TYPES,
 )

@@ -1,21 +1,15 @@
 """Data tests on the real upstream files (read in place from the shared mirror)."""
-import csv
-
 import pytest
 
 from harness.data import Local
 from tests.conftest import need_data
+from tests.helpers import manifest
 from tasks import sib200, tatoeba
 
 
 @pytest.fixture(scope="module")
 def local():
     return Local(need_data())
-
-
-def _manifest(dataset):
-    rows = list(csv.DictReader(open(need_data("languages.tsv"), encoding="utf-8"), delimiter="\t"))
-    return {(r["language"], r["split"]): int(r["rows"]) for r in rows if r["dataset"] == dataset}
 
 
 def test_every_sib200_language_has_701_99_204_rows_and_the_7_labels(local):
@@ -45,7 +39,7 @@ def test_sib200_first_rows_and_csv_quoting(local):
 
 
 def test_tatoeba_pair_counts_match_the_files(local):
-    counts = _manifest("tatoeba")
+    counts = manifest("tatoeba")
     assert len(tatoeba.TASK.langs) == 112
     for lang, native in tatoeba.TASK.languages:
         ex = tatoeba.TASK.load(lang, "test", local)

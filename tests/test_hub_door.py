@@ -4,16 +4,8 @@ import pytest
 
 from harness.data import Hub
 from harness.errors import XlingError
+from tests.helpers import FakeHub
 from tasks import sib200, tatoeba
-
-
-class FakeHub:
-    def __init__(self, rows):
-        self.rows, self.calls = rows, []
-
-    def __call__(self, repo, config, split, revision):
-        self.calls.append((repo, config, split, revision))
-        return self.rows
 
 
 def test_sib200_hub_mapping():

@@ -7,24 +7,12 @@ from harness import results
 from harness.cli import main
 from harness.errors import XlingError
 from harness.models import check_output, load
+from tests.helpers import tiny_bert
 
 
 @pytest.fixture(scope="module")
 def tiny_checkpoint(tmp_path_factory):
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    path = tmp_path_factory.mktemp("tiny-bert")
-    chars = sorted(set("abcdefghijklmnopqrstuvwxyzäöüßáéíóúñçàèìòù0123456789.,;:!?'\"-()") | set("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"))
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
-    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    # transformers 5 ignores vocab_file here: pass the vocabulary itself
-    tok = transformers.BertTokenizerFast(vocab={w: i for i, w in enumerate(vocab)}, do_lower_case=True)
-    torch.manual_seed(0)
-    cfg = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                  intermediate_size=37, max_position_embeddings=512)
-    transformers.BertModel(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
 def test_tiny_random_hf_encoder(tiny_checkpoint):

@@ -1,6 +1,5 @@
 """NER tasks: MasakhaNER 2.0/1.0 on the real upstream files, WikiANN's local door on a small
 CoNLL file written here, and the hub doors of all three with a fake ``load_dataset``."""
-import csv
 import re
 import shutil
 import unicodedata
@@ -12,6 +11,7 @@ from harness.data import Hub, Local
 from harness.errors import DataError, XlingError
 from harness.metrics.ner import entities
 from tests.conftest import need_data
+from tests.helpers import FakeHub, manifest
 from tasks import masakhaner, masakhaner1, wikiann
 
 M2 = masakhaner.TASK
@@ -21,11 +21,6 @@ M1 = masakhaner1.TASK
 @pytest.fixture(scope="module")
 def local():
     return Local(need_data())
-
-
-def _manifest(dataset):
-    rows = list(csv.DictReader(open(need_data("languages.tsv"), encoding="utf-8"), delimiter="\t"))
-    return {(r["language"], r["split"]): int(r["rows"]) for r in rows if r["dataset"] == dataset}
 
 
 def test_task_languages():
@@ -42,7 +37,7 @@ def test_task_languages():
     (M1, "masakhaner-1.0", ("yor", "luo", "amh")),
 ])
 def test_sentence_counts_match_the_manifest(local, task, dataset, full):
-    counts = _manifest(dataset)
+    counts = manifest(dataset)
     for lang, native in task.languages:
         for split in task.splits if native in full else ("test",):
             ex = task.load(lang, split, local)
@@ -124,15 +119,6 @@ def test_empty_and_missing_files(ner_mirror):
     path.write_text("\n\n", encoding="utf-8")
     with pytest.raises(DataError, match="test.txt: file is empty"):
         M2.load("yor_Latn", "test", Local(root))
-
-
-class FakeHub:
-    def __init__(self, rows):
-        self.rows, self.calls = rows, []
-
-    def __call__(self, repo, config, split, revision):
-        self.calls.append((repo, config, split, revision))
-        return self.rows
 
 
 def test_masakhaner2_hub_mapping():

@@ -15,6 +15,7 @@ from harness.metrics import ner
 from harness.models import Tagger, load
 from harness.solvers import tag as tag_solver
 from tests.conftest import need_data
+from tests.helpers import tiny_bert
 from tasks import masakhaner
 
 # MasakhaNER's nine tags, deliberately not in the hub's order: names matter, not ids.
@@ -23,20 +24,8 @@ WIKIANN7 = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 
 
 def _checkpoint(path, labels, max_positions=64):
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    path.mkdir(parents=True, exist_ok=True)
-    chars = sorted(set("abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'\"-()"))
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
-    tok = transformers.BertTokenizerFast(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True)
-    torch.manual_seed(0)
-    kw = {} if labels is None else dict(id2label=dict(enumerate(labels)), label2id={t: i for i, t in enumerate(labels)})
-    cfg = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                  intermediate_size=37, max_position_embeddings=max_positions,
-                                  num_labels=len(labels) if labels else 2, **kw)
-    transformers.BertForTokenClassification(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
+    return tiny_bert(path, "BertForTokenClassification", "abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'\"-()", labels,
+                     max_position_embeddings=max_positions)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from conftest import need_data
 from harness import results
 from harness.cli import main
 from harness.models import SpanExtractor
+from tests.helpers import tiny_bert, xquad_mirror
 
 LANGS = ("en", "de", "ar", "hi", "ru", "th", "zh", "vi", "el")
 
@@ -141,27 +142,8 @@ def test_random_xlmr_head_gives_valid_spans(xlmr_qa):
 
 @pytest.fixture(scope="module")
 def tiny_bert_qa(tmp_path_factory):
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    path = tmp_path_factory.mktemp("tiny-bert-qa")
-    chars = sorted(set("abcdefghijklmnopqrstuvwxyzäöüßáéíóúñçàèìòù0123456789.,;:!?'\"-()") | set("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年"))
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
-    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tok = transformers.BertTokenizerFast(vocab_file=str(path / "vocab.txt"), do_lower_case=True)
-    torch.manual_seed(0)
-    cfg = transformers.BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                                  intermediate_size=16, max_position_embeddings=512)
-    transformers.BertForQuestionAnswering(cfg).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
-
-
-def xquad_mirror(tmp_path, langs=("en", "de", "zh")):
-    root = tmp_path / "mirror" / "xquad"
-    root.mkdir(parents=True)
-    for n in langs:
-        (root / f"xquad.{n}.json").write_bytes(need_data("xquad", f"xquad.{n}.json").read_bytes())
-    return root.parent
+    return tiny_bert(tmp_path_factory.mktemp("tiny-bert-qa"), "BertForQuestionAnswering", hidden_size=16,
+                     num_hidden_layers=1, intermediate_size=16)
 
 
 def test_tiny_bert_qa_end_to_end_and_cached(tiny_bert_qa, tmp_path, capsys):

@@ -11,13 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import need_data
 from harness import prompts, results
 from harness.cli import main
 from harness.errors import XlingError
 from harness.metrics import qa
 from harness.models import Generator, load
 from harness.runner import evaluate
+from tests.helpers import xquad_mirror
 
 LIMIT = 12
 
@@ -112,14 +112,6 @@ def server():
         httpd.server_close()
 
 
-def mirror(tmp_path, langs=("en", "de", "zh")):
-    root = tmp_path / "mirror" / "xquad"
-    root.mkdir(parents=True)
-    for n in langs:
-        (root / f"xquad.{n}.json").write_bytes(need_data("xquad", f"xquad.{n}.json").read_bytes())
-    return root.parent
-
-
 def answer_table(mirror_dir, langs=("en", "de", "zh")):
     """question -> answer: the gold answer for two items in three, else nothing (the fake
     server then answers with the context's first sentence)."""
@@ -143,7 +135,7 @@ def expected_scores(mirror_dir, native, lang, llm):
 
 
 def test_well_behaved_server_end_to_end_and_cached(server, tmp_path, capsys):
-    data = mirror(tmp_path)
+    data = xquad_mirror(tmp_path)
     llm = FakeLLM(answer_table(data))
     url = server(llm)
     argv = ["run", "--model", "openai:tiny-llm", "--base-url", url, "--task", "xquad", "--lang", "en,de,zh",
@@ -173,7 +165,7 @@ def test_well_behaved_server_end_to_end_and_cached(server, tmp_path, capsys):
 
 
 def test_flaky_server_still_gives_a_complete_correct_run(server, tmp_path):
-    data = mirror(tmp_path)
+    data = xquad_mirror(tmp_path)
     table = answer_table(data)
     good, flaky = FakeLLM(table), FakeLLM(table, flaky=True)
     opts = dict(concurrency=4, timeout=0.3, backoff=0.01, max_backoff=0.05, retries=4)
@@ -202,7 +194,7 @@ def test_a_prompt_that_never_succeeds_is_one_line_error(server):
 
 def test_client_errors_stop_at_once(server, tmp_path, capsys):
     llm = FakeLLM({}, status=401)
-    data = mirror(tmp_path, ("en",))
+    data = xquad_mirror(tmp_path, ("en",))
     code = main(["run", "--model", "openai:m", "--base-url", server(llm), "--task", "xquad", "--lang", "en",
                  "--limit", "3", "--data-dir", str(data), "--out", str(tmp_path / "runs")])
     err = capsys.readouterr().err
@@ -215,7 +207,7 @@ def test_unreachable_server_is_one_line_error_exit_2(tmp_path, capsys):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
-    data = mirror(tmp_path, ("en",))
+    data = xquad_mirror(tmp_path, ("en",))
     code = main(["run", "--model", "openai:m", "--base-url", f"http://127.0.0.1:{port}/v1", "--task", "xquad",
                  "--lang", "en", "--limit", "2", "--data-dir", str(data), "--out", str(tmp_path / "runs")])
     err = capsys.readouterr().err

@@ -9,18 +9,10 @@ from harness.data import Hub, Local
 from harness.errors import DataError, XlingError
 from harness.metrics import fidelity
 from harness.runner import evaluate
+from tests.helpers import FakeHub
 from tasks import xquad
 
 TASK = xquad.TASK
-
-
-class FakeHub:
-    def __init__(self, rows):
-        self.rows, self.calls = rows, []
-
-    def __call__(self, repo, config, split, revision):
-        self.calls.append((repo, config, split, revision))
-        return self.rows
 
 
 def test_hub_mapping():

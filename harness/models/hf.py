@@ -28,38 +28,57 @@ def _weights_id(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def load_checkpoint(path: str, auto_class: str, revision: str | None = None, device: str | None = None,
+                    threads: int | None = None, trust_remote_code: bool = False, what: str = "transformers",
+                    add_prefix_space: bool = False):
+    """Tokenizer and ``transformers.<auto_class>`` model of a local checkpoint directory or
+    hub id, on ``device`` (default: cuda if available) in eval mode.
+
+    Returns ``(torch, tokenizer, model, device, name)``; ``name`` is ``hf:<path>@<revision>``,
+    the revision of a local directory being a content id of its files. ``what`` names the
+    kind of checkpoint in the one-line load error. ``add_prefix_space`` reloads a byte-level
+    BPE tokenizer (RoBERTa, GPT-2 style) with it on, as pre-split words need.
+    """
+    try:
+        import torch
+        import transformers
+        from transformers import AutoTokenizer
+
+        auto = getattr(transformers, auto_class)
+    except ImportError as e:
+        raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
+    if threads:
+        torch.set_num_threads(int(threads))
+    local = Path(path)
+    if local.is_dir():
+        rev = revision or _weights_id(local)
+    elif local.exists() or path.startswith((".", "/")):
+        raise XlingError(f"model path {path!r} is not a checkpoint directory")
+    else:
+        rev = revision or "main"
+    kw = dict(revision=revision, trust_remote_code=trust_remote_code)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, **kw)
+        if add_prefix_space and getattr(tokenizer, "add_prefix_space", None) is False:
+            tokenizer = AutoTokenizer.from_pretrained(path, add_prefix_space=True, **kw)
+        model = auto.from_pretrained(path, **kw)
+    except (OSError, ValueError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise XlingError(f"cannot load {what} checkpoint {path!r}: {msg}") from e
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).eval()
+    return torch, tokenizer, model, device, f"hf:{path}@{rev}"
+
+
 class HFEncoder:
     def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
                  max_length: int = 512, threads: int | None = None, trust_remote_code: bool = False,
                  token_budget: int = 16384):
-        try:
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-        except ImportError as e:
-            raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
-        self._torch = torch
-        if threads:
-            torch.set_num_threads(int(threads))
-        local = Path(path)
-        if local.is_dir():
-            rev = revision or _weights_id(local)
-        elif local.exists() or path.startswith((".", "/")):
-            raise XlingError(f"model path {path!r} is not a checkpoint directory")
-        else:
-            rev = revision or "main"
-        kw = dict(revision=revision, trust_remote_code=trust_remote_code)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, **kw)
-            self.model = AutoModel.from_pretrained(path, **kw)
-        except (OSError, ValueError) as e:
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise XlingError(f"cannot load transformers checkpoint {path!r}: {msg}") from e
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model.to(self.device).eval()
+        self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
+            path, "AutoModel", revision, device, threads, trust_remote_code)
         self.batch_size = batch_size
         self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
         self.token_budget = token_budget
-        self.name = f"hf:{path}@{rev}"
 
     def batches(self, texts: Sequence[str]) -> list[list[int]]:
         """Indices grouped by similar length: at most ``batch_size`` texts and about

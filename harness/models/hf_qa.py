@@ -18,42 +18,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import XlingError
+from .hf import load_checkpoint
 
 
 class HFSpanExtractor:
     def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
                  threads: int | None = None, trust_remote_code: bool = False, max_length: int = 384,
                  stride: int = 128, max_answer_tokens: int = 30, max_question_tokens: int = 64):
-        try:
-            import torch
-            from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-        except ImportError as e:
-            raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
-        from .hf import _weights_id
-
-        self._torch = torch
-        if threads:
-            torch.set_num_threads(int(threads))
-        local = Path(path)
-        if local.is_dir():
-            rev = revision or _weights_id(local)
-        elif local.exists() or path.startswith((".", "/")):
-            raise XlingError(f"model path {path!r} is not a checkpoint directory")
-        else:
-            rev = revision or "main"
-        kw = dict(revision=revision, trust_remote_code=trust_remote_code)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, **kw)
-            self.model = AutoModelForQuestionAnswering.from_pretrained(path, **kw)
-        except (OSError, ValueError) as e:
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise XlingError(f"cannot load question-answering checkpoint {path!r}: {msg}") from e
-        self._setup(self.model, self.tokenizer, f"hf:{path}@{rev}", device, batch_size)
+        self._torch, tokenizer, model, device, name = load_checkpoint(
+            path, "AutoModelForQuestionAnswering", revision, device, threads, trust_remote_code,
+            what="question-answering")
+        self._setup(model, tokenizer, name, device, batch_size)
         self.configure(max_length, stride, max_answer_tokens, max_question_tokens)
 
     @classmethod

@@ -18,43 +18,19 @@ Needs a fast tokenizer (for ``word_ids``). Remote code never runs unless asked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import XlingError
+from .hf import load_checkpoint
 
 
 class HFTagger:
     def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
                  threads: int | None = None, trust_remote_code: bool = False, max_length: int = 512):
-        try:
-            import torch
-            from transformers import AutoModelForTokenClassification, AutoTokenizer
-        except ImportError as e:
-            raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
-        from .hf import _weights_id
-
-        self._torch = torch
-        if threads:
-            torch.set_num_threads(int(threads))
-        local = Path(path)
-        if local.is_dir():
-            rev = revision or _weights_id(local)
-        elif local.exists() or path.startswith((".", "/")):
-            raise XlingError(f"model path {path!r} is not a checkpoint directory")
-        else:
-            rev = revision or "main"
-        kw = dict(revision=revision, trust_remote_code=trust_remote_code)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, **kw)
-            if getattr(self.tokenizer, "add_prefix_space", None) is False:
-                # byte-level BPE (RoBERTa, GPT-2 style) needs it for pre-split words
-                self.tokenizer = AutoTokenizer.from_pretrained(path, add_prefix_space=True, **kw)
-            self.model = AutoModelForTokenClassification.from_pretrained(path, **kw)
-        except (OSError, ValueError) as e:
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise XlingError(f"cannot load token-classification checkpoint {path!r}: {msg}") from e
+        self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
+            path, "AutoModelForTokenClassification", revision, device, threads, trust_remote_code,
+            what="token-classification", add_prefix_space=True)
         if not getattr(self.tokenizer, "is_fast", False):
             raise XlingError(f"checkpoint {path!r}: tagging words needs a fast tokenizer (tokenizer.json) for word_ids")
         id2label = {int(k): str(v) for k, v in (self.model.config.id2label or {}).items()}
@@ -62,8 +38,6 @@ class HFTagger:
         if sorted(id2label) != list(range(n)):
             raise XlingError(f"checkpoint {path!r}: config.id2label does not name labels 0..{n - 1}")
         self.labels: tuple[str, ...] = tuple(id2label[i] for i in range(n))
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model.to(self.device).eval()
         self.batch_size = batch_size
         limits = [max_length, getattr(self.tokenizer, "model_max_length", None),
                   getattr(self.model.config, "max_position_embeddings", None)]
@@ -71,7 +45,6 @@ class HFTagger:
         self.budget = self.max_length - self.tokenizer.num_special_tokens_to_add(pair=False)
         if self.budget < 1:
             raise XlingError(f"checkpoint {path!r}: max length {self.max_length} leaves no room for words")
-        self.name = f"hf:{path}@{rev}"
         self.model_calls = 0  # sentences tagged by the model
         self.hits = 0  # sentences answered by the cache (counted by the solver)
 
