@@ -21,7 +21,7 @@ def safe_name(value: str, what: str = "name") -> str:
 
 def slug(value: str) -> str:
     """Turn any string (a model spec, say) into a safe path component."""
-    s = re.sub(r"[^A-Za-z0-9._+=-]+", "-", value).strip("-.") or "x"
+    s = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._+=-]+", "-", value)).strip("-.") or "x"
     return s[:120]
 
 
