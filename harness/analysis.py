@@ -124,8 +124,9 @@ def join(pairs: pd.DataFrame, typ, predictors=PREDICTORS) -> Design:
             continue
         n_miss = int(col.isna().sum())
         if n_miss:
-            notes.append(f"imputed {n_miss} of {len(col)} values of {p} with its mean "
-                         "(the two languages share no URIEL feature of that kind)")
+            why = "no shared URIEL feature of that kind" if p != "genetic" else \
+                "an all-zero URIEL genetic vector; see the coverage notes"
+            notes.append(f"imputed {n_miss} of {len(col)} values of {p} with its mean ({why})")
         kept.append(p)
     if not kept:
         raise XlingError("no usable predictor: " + "; ".join(notes))
@@ -590,7 +591,9 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
         mixed = None
         notes.append(f"mixed model not fitted: {e}")
     if predict:
-        return "\n".join(notes + predict_pair(design, ols, mixed, typ, predict[0], predict[1]))
+        seen = data[(data["src"] == predict[0]) & (data["tgt"] == predict[1])]
+        observed = [f"  observed in the run: {seen['y'].iloc[0]:.4f}"] if len(seen) else []
+        return "\n".join(notes + predict_pair(design, ols, mixed, typ, predict[0], predict[1]) + observed)
 
     loo = loo_target(data, design.predictors)
     loo_src = loo_target(data, design.predictors, extra="src") if data["src"].nunique() > 1 else None
