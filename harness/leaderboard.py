@@ -110,10 +110,22 @@ def _metric_for(task: str, sub: pd.DataFrame) -> str:
         return next(m for m in sub["metric"] if not str(m).startswith("baseline_"))
 
 
+def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells scored against a pool of all languages (LAReQA) are indexed by the query's language."""
+    from .task import ALL_LANGS_POOL
+
+    pool = frame.test_lang.eq(ALL_LANGS_POOL) & frame.query_lang.ne("")
+    if not pool.any():
+        return frame
+    frame = frame.copy()
+    frame.loc[pool, "test_lang"] = frame.loc[pool, "query_lang"]
+    return frame
+
+
 def _board(task: str, sub: pd.DataFrame, samples, alpha: float, seed: int, n_boot: int) -> Board:
     metric = _metric_for(task, sub)
     notes: list[str] = []
-    rows = sub[sub.metric == metric]
+    rows = _by_query_language(sub[sub.metric == metric])
     crossed = rows.query_lang.ne("") & rows.query_lang.ne(rows.test_lang)
     if crossed.any():
         notes.append(f"{int(crossed.sum())} cells with a question language other than the context language "
@@ -146,7 +158,8 @@ def _board(task: str, sub: pd.DataFrame, samples, alpha: float, seed: int, n_boo
     items: dict[tuple[str, str], _Items] = {}
     if samples is not None:
         keep = rows[["run_id", "model", "setting", "train_lang", "test_lang", "system"]]
-        s = samples[(samples.task == task) & ((samples.query_lang == "") | (samples.query_lang == samples.test_lang))]
+        s = _by_query_language(samples[samples.task == task])
+        s = s[(s.query_lang == "") | (s.query_lang == s.test_lang)]
         s = s.merge(keep, on=["run_id", "model", "setting", "train_lang", "test_lang"])
         for (label, lang), g in s.groupby(["system", "test_lang"], sort=False):
             if g.id.duplicated().any():

@@ -240,3 +240,24 @@ def test_regenerate_board_only_boards_exactly_the_planned_runs(tmp_path):
     table = pd.read_csv(out / "sib200.csv")
     assert sorted(table.test_lang) == ["deu_Latn", "zho_Hans"]
     assert "--regenerate" in (out / "sib200.md").read_text(encoding="utf-8")
+
+
+def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
+    """LAReQA's multilingual pool: test_lang is the pool (mul_Zyyy), query_lang the language."""
+    import pandas as pd
+
+    from harness import leaderboard
+    from harness.runner import COLUMNS
+    from harness.task import ALL_LANGS_POOL
+
+    rows = []
+    for lang, value in (("eng_Latn", 0.44), ("deu_Latn", 0.36)):
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(model="m@1", task="lareqa", task_version="1", setting="multilingual_pool", test_lang=ALL_LANGS_POOL,
+                   query_lang=lang, split="test", metric="map", value=value, n=1190, ci_low=value - 0.01,
+                   ci_high=value + 0.01, seed=0, signature="s", run_id="r")
+        rows.append(row)
+    text = leaderboard.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
+    assert "mean over 2 common langs" in text and "40.0" in text
+    table = (tmp_path / "lareqa.md").read_text(encoding="utf-8")
+    assert "eng_Latn" in table and "44.0" in table and "deu_Latn" in table
