@@ -111,14 +111,18 @@ def _metric_for(task: str, sub: pd.DataFrame) -> str:
 
 
 def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells scored against a pool of all languages (LAReQA) are indexed by the query's language."""
+    """Cells scored against a pool of all languages (LAReQA) are indexed by the query's language,
+    and cells trained on their own test language form one system."""
     from .task import ALL_LANGS_POOL
 
     pool = frame.test_lang.eq(ALL_LANGS_POOL) & frame.query_lang.ne("")
-    if not pool.any():
+    own = frame.setting.eq("in_language") & frame.train_lang.ne("") & frame.train_lang.eq(frame.test_lang)
+    if not pool.any() and not own.any():
         return frame
     frame = frame.copy()
     frame.loc[pool, "test_lang"] = frame.loc[pool, "query_lang"]
+    # in-language cells train on their own language: one system, not one per language
+    frame.loc[own, "train_lang"] = "(same)"
     return frame
 
 

@@ -261,3 +261,20 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
     assert "mean over 2 common langs" in text and "40.0" in text
     table = (tmp_path / "lareqa.md").read_text(encoding="utf-8")
     assert "eng_Latn" in table and "44.0" in table and "deu_Latn" in table
+
+
+def test_in_language_cells_form_one_system(tmp_path):
+    import pandas as pd
+
+    from harness import leaderboard
+    from harness.runner import COLUMNS
+
+    rows = []
+    for lang, value in (("aym_Latn", 0.5), ("quy_Latn", 0.4)):
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(model="m@1", task="americasnli", task_version="1", setting="in_language", train_lang=lang,
+                   test_lang=lang, split="test", metric="acc", value=value, n=750, ci_low=value - 0.02,
+                   ci_high=value + 0.02, seed=0, signature="s", run_id="r")
+        rows.append(row)
+    text = leaderboard.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
+    assert "mean over 2 common langs" in text and "45.0" in text and "from aym_Latn" not in text
