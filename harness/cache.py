@@ -77,7 +77,8 @@ class EmbeddingStore:
 
 class CachedEncoder:
     """Wraps an Encoder: looks every (text, role) up first, encodes only the misses
-    (deduplicated, in batches, each batch stored as soon as it is done)."""
+    (deduplicated, in batches, each batch stored as soon as it is done). Texts pass through
+    the encoder's ``prepare(texts, role)`` first where it has one."""
 
     def __init__(self, encoder, store: EmbeddingStore, batch_size: int = 64):
         self.encoder = encoder
@@ -87,7 +88,14 @@ class CachedEncoder:
         self.model_calls = 0  # texts sent to the model
         self.hits = 0  # texts answered by the cache
 
+    def _prepared(self, texts: Sequence[str], role: str) -> Sequence[str]:
+        """What the model reads (an encoder with ``prepare()`` truncates long inputs): the key
+        is of that text, so a cut text and its full original never share an entry wrongly."""
+        prepare = getattr(self.encoder, "prepare", None)
+        return prepare(texts, role) if prepare is not None else texts
+
     def encode(self, texts: Sequence[str], role: str, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        texts = self._prepared(texts, role)
         keys = [key(self.name, role, t) for t in texts]
         found = self.store.get(keys)
         todo: dict[bytes, str] = {}
@@ -112,5 +120,5 @@ class CachedEncoder:
 
     def missing(self, texts: Sequence[str], role: str) -> int:
         """How many distinct texts would need a model call."""
-        keys = list({key(self.name, role, t) for t in texts})
+        keys = list({key(self.name, role, t) for t in self._prepared(texts, role)})
         return len(keys) - len(self.store.get(keys))

