@@ -91,6 +91,8 @@ def _list(args) -> None:
     import tasks
     from tabulate import tabulate
 
+    from . import solve
+
     if args.task:
         t = tasks.get(args.task)
         from . import languages
@@ -101,7 +103,7 @@ def _list(args) -> None:
     rows = []
     for name in tasks.names():
         t = tasks.get(name)
-        rows.append((t.name, type(t).__name__, len(t.langs), ",".join(t.splits), ",".join(t.settings),
+        rows.append((t.name, type(t).__name__, len(t.langs), ",".join(t.splits), ",".join(solve.available_settings(t)),
                      f"{t.hub_id} | {t.homepage}"))
     print(tabulate(rows, headers=["task", "kind", "langs", "splits", "settings", "source (hub | upstream)"],
                    tablefmt="github"))

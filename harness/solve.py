@@ -83,6 +83,17 @@ def default_setting(task: Task) -> str:
     return task.settings[0]
 
 
+def available_settings(task: Task) -> tuple[str, ...]:
+    """The task's own settings plus the transfer settings a probe adds where it does zero_shot
+    (matrix; fewshot where the solver can add target-language shots)."""
+    mod = solver(task)
+    probe = hasattr(mod, "trains") or getattr(mod, "TRAINS", True)  # some model trains a probe here
+    if "zero_shot" not in task.settings or not probe:
+        return tuple(task.settings)
+    extra = ("matrix",) + (("fewshot",) if getattr(mod, "FEWSHOT", False) else ())
+    return tuple(task.settings) + extra
+
+
 def plan(task: Task, setting: str, test_langs: list[str], train_langs: list[str], model=None,
          options: dict | None = None) -> list[Cell]:
     if setting in TRANSFER:  # matrix and fewshot: wherever a probe does zero_shot

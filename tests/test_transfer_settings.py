@@ -152,3 +152,19 @@ def test_result_rows_of_other_settings_keep_an_empty_shots_column(mini_mirror, t
                    data_dir=mini_mirror, out_dir=tmp_path, progress=False)
     rows = [json.loads(line) for line in (rep.run_dir / "results.jsonl").read_text().splitlines()]
     assert {r["shots"] for r in rows} == {""} and {r["seed"] for r in rows} == {0}
+
+
+def test_list_shows_the_transfer_settings_where_they_apply(capsys):
+    import tasks
+    from harness import solve
+
+    assert main(["list"]) == 0
+    rows = {r.split("|")[1].strip(): r.split("|")[5].strip() for r in capsys.readouterr().out.splitlines()[2:]}
+    assert rows["sib200"] == "in_language,zero_shot,matrix,fewshot"
+    assert rows["americasnli"] == "in_language,zero_shot,matrix"  # the pair probe adds no target shots
+    assert rows["masakhaner"] == "in_language,zero_shot"  # taggers are fine-tuned elsewhere: nothing to transfer
+    assert rows["tatoeba"] == "bitext"
+    enc = FakeEncoder.from_spec("16")
+    assert len(solve.plan(tasks.get("americasnli"), "matrix", ["quy_Latn"], ["aym_Latn", "grn_Latn"], model=enc)) == 2
+    with pytest.raises(XlingError, match="fewshot"):
+        solve.plan(tasks.get("americasnli"), "fewshot", ["quy_Latn"], ["aym_Latn"], model=enc, options={"shots": [8]})
