@@ -14,7 +14,6 @@ Remote code never runs unless asked (``--trust-remote-code``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -42,38 +41,16 @@ class HFPairClassifier:
 
     def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
                  threads: int | None = None, trust_remote_code: bool = False, max_length: int = 512):
-        try:
-            import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        except ImportError as e:
-            raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
-        from .hf import _weights_id
+        from .hf import load_checkpoint
 
-        self._torch = torch
-        if threads:
-            torch.set_num_threads(int(threads))
-        local = Path(path)
-        if local.is_dir():
-            rev = revision or _weights_id(local)
-        elif local.exists() or path.startswith((".", "/")):
-            raise XlingError(f"model path {path!r} is not a checkpoint directory")
-        else:
-            rev = revision or "main"
-        kw = dict(revision=revision, trust_remote_code=trust_remote_code)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, **kw)
-            self.model = AutoModelForSequenceClassification.from_pretrained(path, **kw)
-        except (OSError, ValueError) as e:
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise XlingError(f"cannot load sequence-classification checkpoint {path!r}: {msg}") from e
+        self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
+            path, "AutoModelForSequenceClassification", revision=revision, device=device, threads=threads,
+            trust_remote_code=trust_remote_code, what="sequence-classification")
         self.order = nli_label_order(self.model.config.id2label, f"checkpoint {path!r}")
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model.to(self.device).eval()
         self.batch_size = batch_size
         limits = [max_length, getattr(self.tokenizer, "model_max_length", None),
                   getattr(self.model.config, "max_position_embeddings", None)]
         self.max_length = min(int(v) for v in limits if v and int(v) > 0)
-        self.name = f"hf:{path}@{rev}"
         self.model_calls = 0  # pairs classified by the model
 
     def classify(self, premises: Sequence[str], hypotheses: Sequence[str]) -> list[str]:
