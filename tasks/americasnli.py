@@ -58,11 +58,16 @@ def hub_label(rows, i: int, value, labels: tuple[str, ...], where: str) -> str:
     raise XlingError(f"{where} row {i}: unknown label {value!r} (expected one of {', '.join(labels)})")
 
 
-def _read_hub(rows, lang, split):
+def hub_pairs(rows, lang: str, split: str, repo: str):
+    """Examples from hub rows with ``premise``, ``hypothesis`` and ``label`` (AmericasNLI, XNLI)."""
     for i, row in enumerate(rows):
-        label = hub_label(rows, i, row["label"], LABELS, f"nala-cub/americas_nli {lang} {split}")
+        label = hub_label(rows, i, row["label"], LABELS, f"{repo} {lang} {split}")
         yield Example(id=str(i), lang=lang, text=row["premise"], text_pair=row["hypothesis"], label=label,
                       source=f"hub:{i}")
+
+
+def _read_hub(rows, lang, split):
+    return hub_pairs(rows, lang, split, "nala-cub/americas_nli")
 
 
 TASK = PairClassify(

@@ -18,7 +18,7 @@ from harness.data import check_labels, read_tsv
 from harness.errors import DataError
 from harness.languages import normalize
 from harness.task import PairClassify
-from tasks.americasnli import hub_label
+from tasks.americasnli import hub_pairs
 
 LABELS = ("entailment", "neutral", "contradiction")
 
@@ -51,10 +51,7 @@ def _hub_config(native: str, split: str) -> tuple[str, str]:
 
 
 def _read_hub(rows, lang, split):
-    for i, row in enumerate(rows):
-        label = hub_label(rows, i, row["label"], LABELS, f"facebook/xnli {lang} {split}")
-        yield Example(id=str(i), lang=lang, text=row["premise"], text_pair=row["hypothesis"], label=label,
-                      source=f"hub:{i}")
+    return hub_pairs(rows, lang, split, "facebook/xnli")
 
 
 TASK = PairClassify(
