@@ -19,23 +19,10 @@ NATIVE = "ar bn de en es fa fi fr hi id ja ko ru sw te th yo zh".split()
 SCRIPTS = {"ko": "ko_Hang"}  # Korean is written in Hangul (as in tatoeba's kor_Hang)
 
 
-def _local_files(native: str, split: str) -> tuple[str, ...]:
-    base, _, part = split.partition("/")
-    if part == "qrels":
-        return (f"miracl/qrels/qrels.miracl-v1.0-{native}-{base}.tsv",)
-    if part == "corpus":
-        return (f"miracl/miracl-corpus-v1.0-{native}/docs.jsonl.gz",)
-    return (f"miracl/topics/topics.miracl-v1.0-{native}-{base}.tsv",)
-
-
-def _hub_config(native: str, split: str) -> tuple[str, str]:
-    base, _, part = split.partition("/")
-    return native, ("train" if part == "corpus" else base)
-
-
-def _read_hub(rows, lang, split):
-    repo = TASK.corpus_hub_id if split.endswith("/corpus") else TASK.hub_id
-    return trec.hub_part(repo, rows, lang, split)
+LAYOUT = trec.Layout(topics="miracl/topics/topics.miracl-v1.0-{native}-{split}.tsv",
+                     qrels="miracl/qrels/qrels.miracl-v1.0-{native}-{split}.tsv",
+                     corpus="miracl/miracl-corpus-v1.0-{native}/docs.jsonl.gz",
+                     hub_id="miracl/miracl", corpus_hub_id="miracl/miracl-corpus")
 
 
 TASK = Retrieval(
@@ -44,15 +31,15 @@ TASK = Retrieval(
     description="MIRACL v1.0 passage retrieval (dev), 18 languages; needs the corpus (hub or JSONL)",
     languages=tuple((normalize(SCRIPTS.get(n, n)), n) for n in NATIVE),
     splits=("dev",),
-    local_files=_local_files,
+    local_files=LAYOUT.local_files,
     read_local=trec.read_part,
-    hub_id="miracl/miracl",
+    hub_id=LAYOUT.hub_id,
     hub_revision="main",
-    hub_config=_hub_config,
-    read_hub=_read_hub,
+    hub_config=LAYOUT.hub_config,
+    read_hub=LAYOUT.read_hub,
     main_metric="ndcg@10",
     settings=("monolingual",),
     homepage="https://project-miracl.github.io",
     test_split="dev",
-    corpus_hub_id="miracl/miracl-corpus",
+    corpus_hub_id=LAYOUT.corpus_hub_id,
 )

@@ -21,23 +21,11 @@ NAMES = {"ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id"
 SCRIPTS = {"ko": "ko_Hang"}
 
 
-def _local_files(native: str, split: str) -> tuple[str, ...]:
-    base, _, part = split.partition("/")
-    if part == "qrels":
-        return (f"mrtydi/qrels/qrels.mrtydi-v1.1-{native}.{base}.txt",)
-    if part == "corpus":
-        return (f"mrtydi/mrtydi-v1.1-{NAMES[native]}/collection/docs.jsonl.gz",)
-    return (f"mrtydi/topics/topics.mrtydi-v1.1-{native}.{base}.txt.gz",)
-
-
-def _hub_config(native: str, split: str) -> tuple[str, str]:
-    base, _, part = split.partition("/")
-    return NAMES[native], ("train" if part == "corpus" else base)
-
-
-def _read_hub(rows, lang, split):
-    repo = TASK.corpus_hub_id if split.endswith("/corpus") else TASK.hub_id
-    return trec.hub_part(repo, rows, lang, split)
+LAYOUT = trec.Layout(topics="mrtydi/topics/topics.mrtydi-v1.1-{native}.{split}.txt.gz",
+                     qrels="mrtydi/qrels/qrels.mrtydi-v1.1-{native}.{split}.txt",
+                     corpus="mrtydi/mrtydi-v1.1-{name}/collection/docs.jsonl.gz",
+                     hub_id="castorini/mr-tydi", corpus_hub_id="castorini/mr-tydi-corpus",
+                     names=NAMES, hub_config="name")
 
 
 TASK = Retrieval(
@@ -46,15 +34,15 @@ TASK = Retrieval(
     description="Mr. TyDi v1.1 passage retrieval (dev, test), 11 languages; needs the corpus (hub or JSONL)",
     languages=tuple((normalize(SCRIPTS.get(n, n)), n) for n in NAMES),
     splits=("dev", "test"),
-    local_files=_local_files,
+    local_files=LAYOUT.local_files,
     read_local=trec.read_part,
-    hub_id="castorini/mr-tydi",
+    hub_id=LAYOUT.hub_id,
     hub_revision="main",
-    hub_config=_hub_config,
-    read_hub=_read_hub,
+    hub_config=LAYOUT.hub_config,
+    read_hub=LAYOUT.read_hub,
     main_metric="mrr@10",
     settings=("monolingual",),
     homepage="https://github.com/castorini/mr.tydi",
     test_split="test",
-    corpus_hub_id="castorini/mr-tydi-corpus",
+    corpus_hub_id=LAYOUT.corpus_hub_id,
 )
