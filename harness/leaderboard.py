@@ -37,6 +37,11 @@ def main_metric(task: str) -> str:
     return tasks.get(task).main_metric
 
 
+# Settings scored against another candidate pool than their task's other settings (LAReQA's
+# multilingual pool, query x pool language): a board of their own, never ranked with the rest.
+APART = ("multilingual_pool", "crosslingual")
+
+
 @dataclass(frozen=True)
 class System:
     model: str
@@ -96,11 +101,21 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
 
 def build(df: pd.DataFrame, samples: pd.DataFrame | None = None, alpha: float = ALPHA, seed: int = 0,
           n_boot: int = stats.N_BOOT) -> dict[str, Board]:
-    """A Board per task in ``df`` (rows of ``harness.results.frame``)."""
+    """A Board per task in ``df`` (rows of ``harness.results.frame``), keyed by task name; a task
+    with an ``APART`` setting next to others gets one board per setting, keyed ``task.setting``."""
     df = _clean(df)
     samples = _clean(samples) if samples is not None and len(samples) else None
-    return {task: _board(task, df[df.task == task], samples, alpha, seed, n_boot)
-            for task in sorted(df["task"].unique())}
+    boards: dict[str, Board] = {}
+    for task in sorted(df["task"].unique()):
+        sub = df[df.task == task]
+        if sub.setting.isin(APART).any() and sub.setting.nunique() > 1:  # one board per setting
+            for setting in sorted(sub.setting.unique()):
+                board = _board(task, sub[sub.setting == setting], samples, alpha, seed, n_boot)
+                board.task = f"{task}.{setting}"
+                boards[board.task] = board
+        else:
+            boards[task] = _board(task, sub, samples, alpha, seed, n_boot)
+    return boards
 
 
 def _metric_for(task: str, sub: pd.DataFrame) -> str:

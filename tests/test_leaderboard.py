@@ -271,6 +271,17 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
     assert "mean over 2 common langs" in text and "40.0" in text
     table = (tmp_path / "lareqa.md").read_text(encoding="utf-8")
     assert "eng_Latn" in table and "44.0" in table and "deu_Latn" in table
+    # next to monolingual cells, the pool gets a board of its own: never ranked against them
+    mono = [dict(r, setting="monolingual", test_lang=r["query_lang"], value=r["value"] + 0.4, run_id="m") for r in rows]
+    boards = leaderboard.build(pd.DataFrame(rows + mono))
+    assert sorted(boards) == ["lareqa.monolingual", "lareqa.multilingual_pool"]
+    assert boards["lareqa.multilingual_pool"].cells.set_index("test_lang").value.round(2).to_dict() == \
+        {"eng_Latn": 0.44, "deu_Latn": 0.36}
+    assert sorted(boards["lareqa.monolingual"].cells.value.round(2)) == [0.76, 0.84]
+    assert [s.label for s in boards["lareqa.monolingual"].systems] == ["m@1"]
+    leaderboard.render(pd.DataFrame(rows + mono), out_dir=tmp_path / "both", command="test")
+    assert (tmp_path / "both" / "lareqa.multilingual_pool.md").is_file()
+    assert (tmp_path / "both" / "task-lareqa.monolingual.html").is_file()
 
 
 def test_in_language_cells_form_one_system(tmp_path):
