@@ -299,3 +299,31 @@ def test_in_language_cells_form_one_system(tmp_path):
         rows.append(row)
     text = leaderboard.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
     assert "mean over 2 common langs" in text and "45.0" in text and "from aym_Latn" not in text
+
+
+def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_path):
+    import pandas as pd
+
+    from harness.runner import COLUMNS
+
+    def rows(task, metric, langs):
+        out = []
+        for lang in langs:
+            row = dict.fromkeys(COLUMNS, "")
+            row.update(model="m@1", task=task, task_version="1", setting="zero_shot", train_lang="eng_Latn",
+                       test_lang=lang, split="test", metric=metric, value=0.5, n=10, ci_low=0.4, ci_high=0.6,
+                       seed=0, signature="s", run_id="r")
+            out.append(row)
+        return out
+
+    mine = tmp_path / "notes.md"
+    mine.write_text("kept")
+    leaderboard.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn", "amh_Ethi"]) +
+                                    rows("tatoeba", "acc_xx2en", ["deu_Latn"])), out_dir=tmp_path, command="t")
+    assert (tmp_path / "tatoeba.md").is_file() and (tmp_path / "lang" / "amh_Ethi.html").is_file()
+    assert "tatoeba.md" in (tmp_path / ".generated").read_text().split()
+    leaderboard.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn"])), out_dir=tmp_path, command="t")
+    gone = ["tatoeba.md", "tatoeba.csv", "task-tatoeba.html", "img/tatoeba-heatmap.png", "lang/amh_Ethi.html"]
+    assert not any((tmp_path / g).exists() for g in gone)
+    assert (tmp_path / "sib200.md").is_file() and (tmp_path / "lang" / "deu_Latn.html").is_file()
+    assert mine.read_text() == "kept"  # not written by a render: never removed
