@@ -24,9 +24,7 @@ Everything is written atomically: ``analysis.md``, ``heatmap.png``, ``coefficien
 from __future__ import annotations
 
 import io
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -441,17 +439,9 @@ def _write_png(fig, path: Path) -> None:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise XlingError(f"cannot write {str(path)!r}: {e.strerror or e}") from e
+    from .io import write_atomic
+
+    write_atomic(path, data)
 
 
 def _family_order(langs, typ) -> list[str]:

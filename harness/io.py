@@ -25,7 +25,17 @@ def slug(value: str) -> str:
     return s[:120]
 
 
-def write_atomic(path: Path, text: str) -> None:
+def _file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (0666 less the umask): mkstemp's 0600
+    would leave results and the static site unreadable to a web server or a colleague."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (str as UTF-8, or bytes) to ``path`` through a temporary file in the same
+    directory, fsync'd and renamed over it: readers see the old file or the new, never half."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,8 +43,10 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as e:
         raise XlingError(f"cannot write {str(path)!r}: {e.strerror or e}") from e
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        os.fchmod(fd, _file_mode())
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

