@@ -133,16 +133,16 @@ def hub_part(repo: str, rows: Iterable[Mapping], lang: str, split: str) -> Itera
 
 class Layout:
     """Where a TREC-style task's parts live and how its hub configs are named: ``topics``,
-    ``qrels`` and ``corpus`` are path templates over ``{native}``, ``{split}`` and ``{name}``
-    (``names[native]``, e.g. Mr. TyDi's 'arabic'); ``hub_config`` is ``'native'`` or ``'name'``.
-    Its methods are the task's ``local_files``, ``hub_config`` and ``read_hub``."""
+    ``qrels`` and ``corpus`` are path templates over ``{native}``, ``{split}`` and ``{name}``;
+    a language's name is ``names[native]`` (e.g. Mr. TyDi's 'arabic'), else its native code,
+    and names its hub config too. Its methods are the task's ``local_files``, ``hub_config``
+    and ``read_hub``."""
 
     def __init__(self, topics: str, qrels: str, corpus: str, hub_id: str, corpus_hub_id: str,
-                 names: Mapping[str, str] | None = None, hub_config: str = "native"):
+                 names: Mapping[str, str] | None = None):
         self.templates = {"": topics, "qrels": qrels, "corpus": corpus}
         self.hub_id, self.corpus_hub_id = hub_id, corpus_hub_id
         self.names = dict(names or {})
-        self.config_key = hub_config
 
     def local_files(self, native: str, split: str) -> tuple[str, ...]:
         base, _, part = split.partition("/")
@@ -150,8 +150,7 @@ class Layout:
 
     def hub_config(self, native: str, split: str) -> tuple[str, str]:
         base, _, part = split.partition("/")
-        config = self.names.get(native, native) if self.config_key == "name" else native
-        return config, ("train" if part == "corpus" else base)
+        return self.names.get(native, native), ("train" if part == "corpus" else base)
 
     def read_hub(self, rows, lang: str, split: str) -> Iterator[Example]:
         return hub_part(self.corpus_hub_id if split.endswith("/corpus") else self.hub_id, rows, lang, split)

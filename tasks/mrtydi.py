@@ -25,7 +25,7 @@ LAYOUT = trec.Layout(topics="mrtydi/topics/topics.mrtydi-v1.1-{native}.{split}.t
                      qrels="mrtydi/qrels/qrels.mrtydi-v1.1-{native}.{split}.txt",
                      corpus="mrtydi/mrtydi-v1.1-{name}/collection/docs.jsonl.gz",
                      hub_id="castorini/mr-tydi", corpus_hub_id="castorini/mr-tydi-corpus",
-                     names=NAMES, hub_config="name")
+                     names=NAMES)
 
 
 TASK = Retrieval(
