@@ -1,7 +1,7 @@
 """hf encoder backend vs a bare forward loop of the same model (GPU when there is one).
 
 A randomly initialised xlm-roberta-base (seeded) with the real XLM-R tokenizer encodes the
-same multilingual sentences twice: once through ``harness.models.hf.HFEncoder`` (length-sorted,
+same multilingual sentences twice: once through ``xling.models.hf.HFEncoder`` (length-sorted,
 token-budget batches, mean pooling) and once in a bare loop (input order, fixed batch size,
 padding to each batch's longest). Prints texts/s of both and the ratio (goal >= 0.9), and
 checks that both give the same vectors.
@@ -33,13 +33,13 @@ def main() -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer, XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
-    from harness.models.hf import HFEncoder
+    from xling.models.hf import HFEncoder
 
     if args.texts:
         texts = Path(args.texts).read_text(encoding="utf-8").splitlines()
     else:
-        import tasks
-        from harness.data import Local
+        from xling import tasks
+        from xling.data import Local
 
         task, src = tasks.get("sib200"), Local(Path(args.data_dir))
         texts = [e.text for lang in task.langs for e in task.load(lang, "test", src)]

@@ -30,7 +30,7 @@ def main() -> None:
         env = dict(os.environ)
         if args.cold:
             env["XLING_CACHE"] = os.path.join(tmp, "cache")
-        cmd = [sys.executable, "-m", "harness", "run", "--model", args.model, "--task", "sib200", "--lang", "all",
+        cmd = [sys.executable, "-m", "xling", "run", "--model", args.model, "--task", "sib200", "--lang", "all",
                "--setting", "zero_shot", "--train-lang", "eng_Latn", "--data-dir", args.data_dir,
                "--out", os.path.join(tmp, "runs"), "--threads", str(args.threads), "--no-board"]
         t0 = time.perf_counter()

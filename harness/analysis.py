@@ -3,7 +3,7 @@ source language to a target language.
 
 ``main`` (``xling analyze RUN``) joins the tidy rows of a ``matrix`` or ``zero_shot`` run
 (one score per source x target pair) with the URIEL+ typology of each pair
-(``harness.typology``) and fits
+(``xling.typology``) and fits
 
 * OLS on standardised predictors, standard errors clustered two-way by source and by target
   (Cameron-Gelbach-Miller; statsmodels ``cov_type='cluster'`` with a 2-column group array,
@@ -57,7 +57,7 @@ def transfer_pairs(df: pd.DataFrame, metric: str | None = None) -> tuple[pd.Data
         if trained[col].nunique() > 1:
             raise XlingError(f"analyze one {col} at a time: found {', '.join(sorted(trained[col].unique()))}")
     if metric is None:
-        import tasks
+        from xling import tasks
 
         metric = tasks.get(trained["task"].iloc[0]).main_metric
     rows = trained[trained["metric"] == metric]
@@ -344,7 +344,7 @@ def fewshot_slopes(df: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
     if few.empty:
         raise XlingError("no fewshot rows")
     if metric is None:
-        import tasks
+        from xling import tasks
 
         metric = tasks.get(few["task"].iloc[0]).main_metric
     few = few[few["metric"] == metric].copy()
@@ -556,7 +556,7 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
         return _fewshot_main(df, out_dir, metric, runs)
     pairs, notes = transfer_pairs(df, metric)
     if metric is None:
-        import tasks
+        from xling import tasks
 
         metric = tasks.get(df["task"].dropna().iloc[0]).main_metric
     langs = set(pairs["src"]) | set(pairs["tgt"])
@@ -652,7 +652,7 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
 def _task_langs(df: pd.DataFrame, langs: set) -> set:
     """All the task's languages where the run's are among them: one cached typology table
     serves every run of the task."""
-    import tasks
+    from xling import tasks
 
     try:
         task_langs = set(tasks.get(str(df["task"].dropna().iloc[0])).langs)
@@ -677,7 +677,7 @@ def _run_dir(path) -> Path:
 
 def _fewshot_main(df: pd.DataFrame, out_dir: Path, metric: str | None, runs) -> str:
     if metric is None:
-        import tasks
+        from xling import tasks
 
         metric = tasks.get(df["task"].dropna().iloc[0]).main_metric
     slopes = fewshot_slopes(df, metric)

@@ -88,7 +88,7 @@ def _version() -> str:
 
 
 def _list(args) -> None:
-    import tasks
+    from xling import tasks
     from tabulate import tabulate
 
     from . import solve

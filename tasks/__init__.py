@@ -3,22 +3,22 @@ from __future__ import annotations
 
 import importlib
 
-from harness.errors import XlingError
+from xling.errors import XlingError
 
 # name -> module; a new task is one file here plus one line in this table.
 MODULES = {
-    "sib200": "tasks.sib200",
-    "tatoeba": "tasks.tatoeba",
-    "americasnli": "tasks.americasnli",
-    "xnli": "tasks.xnli",
-    "masakhanews": "tasks.masakhanews",
-    "xquad": "tasks.xquad",
-    "masakhaner": "tasks.masakhaner",
-    "masakhaner1": "tasks.masakhaner1",
-    "wikiann": "tasks.wikiann",
-    "lareqa": "tasks.lareqa",
-    "miracl": "tasks.miracl",
-    "mrtydi": "tasks.mrtydi",
+    "sib200": "xling.tasks.sib200",
+    "tatoeba": "xling.tasks.tatoeba",
+    "americasnli": "xling.tasks.americasnli",
+    "xnli": "xling.tasks.xnli",
+    "masakhanews": "xling.tasks.masakhanews",
+    "xquad": "xling.tasks.xquad",
+    "masakhaner": "xling.tasks.masakhaner",
+    "masakhaner1": "xling.tasks.masakhaner1",
+    "wikiann": "xling.tasks.wikiann",
+    "lareqa": "xling.tasks.lareqa",
+    "miracl": "xling.tasks.miracl",
+    "mrtydi": "xling.tasks.mrtydi",
 }
 
 

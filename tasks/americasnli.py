@@ -17,11 +17,11 @@ kept as the dataset gives them; all ten are written in Latin script.
 """
 from __future__ import annotations
 
-from harness.core import Example
-from harness.data import check_labels, read_tsv
-from harness.errors import XlingError
-from harness.languages import normalize
-from harness.task import PairClassify
+from xling.core import Example
+from xling.data import check_labels, read_tsv
+from xling.errors import XlingError
+from xling.languages import normalize
+from xling.task import PairClassify
 
 LABELS = ("entailment", "neutral", "contradiction")  # the hub's class ids, in order
 

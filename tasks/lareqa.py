@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import json
 
-from harness.core import Example
-from harness.data import _text
-from harness.errors import DataError, XlingError
-from harness.languages import normalize
-from harness.trec import judgment
-from harness.task import Retrieval
+from xling.core import Example
+from xling.data import _text
+from xling.errors import DataError, XlingError
+from xling.languages import normalize
+from xling.trec import judgment
+from xling.task import Retrieval
 
 NATIVE = "ar de el en es hi ru th tr vi zh".split()
 HUB_ID = "google-research-datasets/xquad_r"

@@ -11,18 +11,18 @@ columns ``tokens`` and ``ner_tags`` as class ids over ``HUB_TAGS``).
 lines that are not exactly ``token TAG`` and tags outside the task's IOB2 tag set, naming
 file:line. It does *not* refuse ill-formed tag *sequences*: the published gold files hold a
 few (an ``I-`` tag after ``O``, e.g. yor/test.txt ``Ẹ̀gbá I-LOC``); they are kept as published
-and scored by conlleval's rule (see ``harness.metrics.ner``).
+and scored by conlleval's rule (see ``xling.metrics.ner``).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from harness.core import Example
-from harness.data import read_lines
-from harness.errors import DataError, XlingError
-from harness.languages import normalize
-from harness.task import Tag
+from xling.core import Example
+from xling.data import read_lines
+from xling.errors import DataError, XlingError
+from xling.languages import normalize
+from xling.task import Tag
 
 TYPES = ("PER", "ORG", "LOC", "DATE")
 # The hub's ClassLabel names for ner_tags (ids 0..8), same in masakhaner and masakhaner2.

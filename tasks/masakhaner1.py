@@ -8,8 +8,8 @@ luo/train.txt starts with a UTF-8 BOM, which the reader drops). Hub door:
 """
 from __future__ import annotations
 
-from harness.languages import normalize
-from tasks.masakhaner import HUB_TAGS, TYPES, conll_task
+from xling.languages import normalize
+from xling.tasks.masakhaner import HUB_TAGS, TYPES, conll_task
 
 NATIVE = "amh hau ibo kin lug luo pcm swa wol yor".split()
 

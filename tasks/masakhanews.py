@@ -23,11 +23,11 @@ record number in the file (the ``url`` column repeats in amh, ibo and xho).
 """
 from __future__ import annotations
 
-from harness.core import Example
-from harness.data import check_labels, read_tsv
-from harness.errors import XlingError
-from harness.languages import normalize
-from harness.task import Classify
+from xling.core import Example
+from xling.data import check_labels, read_tsv
+from xling.errors import XlingError
+from xling.languages import normalize
+from xling.task import Classify
 
 LABELS = ("business", "entertainment", "health", "politics", "religion", "sports", "technology")
 

@@ -11,9 +11,9 @@ Documents are encoded as ``title text``.
 """
 from __future__ import annotations
 
-from harness import trec
-from harness.languages import normalize
-from harness.task import Retrieval
+from xling import trec
+from xling.languages import normalize
+from xling.task import Retrieval
 
 NATIVE = "ar bn de en es fa fi fr hi id ja ko ru sw te th yo zh".split()
 SCRIPTS = {"ko": "ko_Hang"}  # Korean is written in Hangul (as in tatoeba's kor_Hang)

@@ -11,9 +11,9 @@ Hub door: ``castorini/mr-tydi`` (config = English language name, columns ``query
 """
 from __future__ import annotations
 
-from harness import trec
-from harness.languages import normalize
-from harness.task import Retrieval
+from xling import trec
+from xling.languages import normalize
+from xling.task import Retrieval
 
 # ISO 639-1 code (file names) -> the language name (hub configs, tarball names)
 NAMES = {"ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ja": "japanese",

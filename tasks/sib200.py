@@ -7,11 +7,11 @@ train/validation/test, columns index_id/category/text).
 """
 from __future__ import annotations
 
-from harness.core import Example
-from harness.data import check_labels, read_tsv
-from harness.errors import XlingError
-from harness.languages import normalize
-from harness.task import Classify
+from xling.core import Example
+from xling.data import check_labels, read_tsv
+from xling.errors import XlingError
+from xling.languages import normalize
+from xling.task import Classify
 
 LABELS = ("science/technology", "travel", "politics", "sports", "health", "entertainment", "geography")
 

@@ -7,11 +7,11 @@ columns sentence1 = the xxx side, sentence2 = English).
 """
 from __future__ import annotations
 
-from harness.core import Example
-from harness.data import read_lines
-from harness.errors import DataError, XlingError
-from harness.languages import normalize
-from harness.task import Bitext
+from xling.core import Example
+from xling.data import read_lines
+from xling.errors import DataError, XlingError
+from xling.languages import normalize
+from xling.task import Bitext
 
 NATIVE = """
 afr amh ang ara arq arz ast awa aze bel ben ber bos bre bul cat cbk ceb ces cha cmn cor csb cym dan deu dsb dtp

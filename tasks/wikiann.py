@@ -16,8 +16,8 @@ imply are mapped in ``CODES``.
 """
 from __future__ import annotations
 
-from harness.languages import normalize
-from tasks.masakhaner import conll_task
+from xling.languages import normalize
+from xling.tasks.masakhaner import conll_task
 
 TYPES = ("PER", "ORG", "LOC")
 HUB_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")

@@ -13,12 +13,12 @@ original files (which have no train); rows say which.
 """
 from __future__ import annotations
 
-from harness.core import Example
-from harness.data import check_labels, read_tsv
-from harness.errors import DataError
-from harness.languages import normalize
-from harness.task import PairClassify
-from tasks.americasnli import hub_pairs
+from xling.core import Example
+from xling.data import check_labels, read_tsv
+from xling.errors import DataError
+from xling.languages import normalize
+from xling.task import PairClassify
+from xling.tasks.americasnli import hub_pairs
 
 LABELS = ("entailment", "neutral", "contradiction")
 

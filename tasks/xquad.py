@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 
-from harness.core import Example
-from harness.data import _text
-from harness.errors import DataError, XlingError
-from harness.languages import normalize
-from harness.task import Extract
+from xling.core import Example
+from xling.data import _text
+from xling.errors import DataError, XlingError
+from xling.languages import normalize
+from xling.task import Extract
 
 NATIVE = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from harness.cli import main
+from xling.cli import main
 
 SIB = "sib-200/data/annotated/deu_Latn/test.tsv"
 
@@ -93,9 +93,9 @@ def test_bad_data_files_keep_what_was_stored(capsys, mini_mirror, tmp_path, how,
 
 
 def test_cli_error_has_no_traceback(mini_mirror, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "harness", "run", "--task", "nosuch", "--model", "fake"],
+    proc = subprocess.run([sys.executable, "-m", "xling", "run", "--task", "nosuch", "--model", "fake"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
-    import tasks
+    from xling import tasks
 
     assert proc.stderr.strip() == f"xling: error: unknown task 'nosuch' (known: {', '.join(tasks.names())})"

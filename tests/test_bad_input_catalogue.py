@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pytest
 
-from harness import io as xio
-from harness.cli import main
-from harness.errors import XlingError
-from harness.runner import evaluate
+from xling import io as xio
+from xling.cli import main
+from xling.errors import XlingError
+from xling.runner import evaluate
 
 SIB = "sib-200/data/annotated/deu_Latn/test.tsv"
 TAT = "tatoeba/data/tatoeba/v1/tatoeba.deu-eng"
@@ -155,7 +155,7 @@ def test_trust_remote_code_is_off_unless_asked(monkeypatch, tmp_path):
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", fake_from_pretrained)
     (tmp_path / "m").mkdir()
-    from harness.models import load
+    from xling.models import load
 
     with pytest.raises(XlingError, match="cannot load transformers checkpoint"):
         load(f"hf:{tmp_path / 'm'}")
@@ -175,7 +175,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     0666 less the umask, so a web server or a colleague can read the site and results."""
     import os
 
-    from harness.io import write_atomic
+    from xling.io import write_atomic
 
     old = os.umask(0o022)
     try:
@@ -191,7 +191,7 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 
 
 def test_a_run_that_finds_no_data_leaves_no_empty_run_directory(tmp_path, capsys):
-    from harness.cli import main
+    from xling.cli import main
 
     (tmp_path / "mirror").mkdir()
     code = main(["run", "--model", "fake", "--task", "xnli", "--setting", "in_language", "--lang", "deu",

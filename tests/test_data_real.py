@@ -1,10 +1,10 @@
 """Data tests on the real upstream files (read in place from the shared mirror)."""
 import pytest
 
-from harness.data import Local
+from xling.data import Local
 from tests.conftest import need_data
 from tests.helpers import manifest
-from tasks import sib200, tatoeba
+from xling.tasks import sib200, tatoeba
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 ``datasets.load_dataset`` replaced by a fake: the hub itself cannot be reached here."""
 import pytest
 
-from harness.data import Hub
-from harness.errors import XlingError
+from xling.data import Hub
+from xling.errors import XlingError
 from tests.helpers import FakeHub
-from tasks import sib200, tatoeba
+from xling.tasks import sib200, tatoeba
 
 
 def test_sib200_hub_mapping():

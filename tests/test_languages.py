@@ -1,7 +1,7 @@
 import pytest
 
-from harness.errors import XlingError
-from harness.languages import name, normalize, normalize_many
+from xling.errors import XlingError
+from xling.languages import name, normalize, normalize_many
 
 TABLE = {
     "en": "eng_Latn", "eng": "eng_Latn", "eng_Latn": "eng_Latn", "EN": "eng_Latn", "en-US": "eng_Latn",
@@ -24,7 +24,7 @@ def test_normalisation_table(code, expected):
 
 
 def test_every_sib200_and_tatoeba_language_gets_a_distinct_code():
-    from tasks import sib200, tatoeba
+    from xling.tasks import sib200, tatoeba
 
     for task in (sib200.TASK, tatoeba.TASK):
         codes = task.langs

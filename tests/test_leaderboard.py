@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from board_helpers import binary, write_run
 
-from harness import langinfo, leaderboard, results
-from harness.cli import main
+from xling import langinfo, leaderboard, results
+from xling.cli import main
 
 EVIL = '<script>alert("x")</script>|evil*[l](u)'
 
@@ -118,7 +118,7 @@ def test_samples_frame(runs):
 def test_bad_sample_line_names_the_file(runs):
     f = runs / "run-a" / "samples" / "eng_Latn__deu_Latn.jsonl"
     f.write_text('{"id": "1", "score": "high"}\n', encoding="utf-8")
-    from harness.errors import XlingError
+    from xling.errors import XlingError
 
     with pytest.raises(XlingError, match=r"eng_Latn__deu_Latn.jsonl:1"):
         results.samples(runs)
@@ -152,8 +152,8 @@ def test_html_escapes_model_names(tmp_path):
 
 
 def test_cli_board_end_to_end_with_fake_encoders(mini_mirror, tmp_path):
-    from harness.models.fake import FakeEncoder
-    from harness.runner import evaluate
+    from xling.models.fake import FakeEncoder
+    from xling.runner import evaluate
 
     d = tmp_path / "runs"
     for dim in (64, 16):
@@ -194,7 +194,7 @@ def test_language_info():
 def test_plots_have_a_glyph_for_every_script(tmp_path, recwarn):
     """Language labels in many scripts render without 'Glyph missing' warnings (the
     warning matplotlib gives when it would draw an empty box)."""
-    from harness import plots
+    from xling import plots
 
     if "Noto Sans Ethiopic" not in plots.font_families():
         pytest.skip("Noto fonts are not installed (apt-get install fonts-noto-core fonts-noto-cjk; .ci/run does)")
@@ -213,7 +213,7 @@ def test_plots_have_a_glyph_for_every_script(tmp_path, recwarn):
 def test_plot_glyph_check_fails_without_the_noto_fonts(tmp_path, recwarn, monkeypatch):
     """Negative control for the test above: with DejaVu Sans alone, Ethiopic and Han labels
     draw empty boxes and matplotlib warns."""
-    from harness import plots
+    from xling import plots
 
     monkeypatch.setattr(plots, "font_families", lambda: ("DejaVu Sans",))
     d = tmp_path / "runs"
@@ -243,7 +243,7 @@ def test_regenerate_board_only_boards_exactly_the_planned_runs(tmp_path):
 
 
 def test_real_plan_per_task():
-    import tasks
+    from xling import tasks
 
     assert leaderboard.real_plan(tasks.get("sib200")) == [("zero_shot", "eng_Latn")]
     assert leaderboard.real_plan(tasks.get("tatoeba")) == [("bitext", None)]
@@ -256,9 +256,9 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
     """LAReQA's multilingual pool: test_lang is the pool (mul_Zyyy), query_lang the language."""
     import pandas as pd
 
-    from harness import leaderboard
-    from harness.runner import COLUMNS
-    from harness.task import ALL_LANGS_POOL
+    from xling import leaderboard
+    from xling.runner import COLUMNS
+    from xling.task import ALL_LANGS_POOL
 
     rows = []
     for lang, value in (("eng_Latn", 0.44), ("deu_Latn", 0.36)):
@@ -287,8 +287,8 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
 def test_in_language_cells_form_one_system(tmp_path):
     import pandas as pd
 
-    from harness import leaderboard
-    from harness.runner import COLUMNS
+    from xling import leaderboard
+    from xling.runner import COLUMNS
 
     rows = []
     for lang, value in (("aym_Latn", 0.5), ("quy_Latn", 0.4)):
@@ -304,7 +304,7 @@ def test_in_language_cells_form_one_system(tmp_path):
 def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_path):
     import pandas as pd
 
-    from harness.runner import COLUMNS
+    from xling.runner import COLUMNS
 
     def rows(task, metric, langs):
         out = []

@@ -6,13 +6,13 @@ import csv
 import numpy as np
 import pytest
 
-from harness import results, solve
-from harness.data import Hub, Local
-from harness.errors import XlingError
-from harness.models.fake import FakeEncoder
-from harness.runner import evaluate
-from harness.solvers import classify
-from tasks import masakhanews, sib200
+from xling import results, solve
+from xling.data import Hub, Local
+from xling.errors import XlingError
+from xling.models.fake import FakeEncoder
+from xling.runner import evaluate
+from xling.solvers import classify
+from xling.tasks import masakhanews, sib200
 from tests.conftest import need_data
 
 T = masakhanews.TASK

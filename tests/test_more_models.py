@@ -6,11 +6,11 @@ import sqlite3
 import numpy as np
 import pytest
 
-from harness import results
-from harness.cli import main
-from harness.errors import XlingError
-from harness.models import Encoder, load
-from harness.runner import evaluate
+from xling import results
+from xling.cli import main
+from xling.errors import XlingError
+from xling.models import Encoder, load
+from xling.runner import evaluate
 from tests.conftest import need_data
 
 
@@ -73,7 +73,7 @@ def test_charngram_probe_is_tfidf_logistic_regression():
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.pipeline import Pipeline
 
-    from harness.solvers import classify
+    from xling.solvers import classify
 
     enc = load("charngram")
     de, en = _tatoeba("deu", 40)

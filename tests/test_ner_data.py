@@ -6,13 +6,13 @@ import unicodedata
 
 import pytest
 
-from harness.cli import main
-from harness.data import Hub, Local
-from harness.errors import DataError, XlingError
-from harness.metrics.ner import entities
+from xling.cli import main
+from xling.data import Hub, Local
+from xling.errors import DataError, XlingError
+from xling.metrics.ner import entities
 from tests.conftest import need_data
 from tests.helpers import FakeHub, manifest
-from tasks import masakhaner, masakhaner1, wikiann
+from xling.tasks import masakhaner, masakhaner1, wikiann
 
 M2 = masakhaner.TASK
 M1 = masakhaner1.TASK

@@ -20,10 +20,10 @@ import random
 
 import pytest
 
-from harness.data import Local
-from harness.metrics import ner
+from xling.data import Local
+from xling.metrics import ner
 from tests.conftest import need_data
-from tasks import masakhaner
+from xling.tasks import masakhaner
 
 TYPES = masakhaner.TYPES
 

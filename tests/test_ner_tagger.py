@@ -7,16 +7,16 @@ import random
 import numpy as np
 import pytest
 
-from harness import results, solve
-from harness.cli import main
-from harness.data import Local
-from harness.errors import XlingError
-from harness.metrics import ner
-from harness.models import Tagger, load
-from harness.solvers import tag as tag_solver
+from xling import results, solve
+from xling.cli import main
+from xling.data import Local
+from xling.errors import XlingError
+from xling.metrics import ner
+from xling.models import Tagger, load
+from xling.solvers import tag as tag_solver
 from tests.conftest import need_data
 from tests.helpers import tiny_bert
-from tasks import masakhaner
+from xling.tasks import masakhaner
 
 # MasakhaNER's nine tags, deliberately not in the hub's order: names matter, not ids.
 TAGS9 = ["O", "B-DATE", "I-DATE", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
@@ -135,7 +135,7 @@ class OracleTagger:
 
 
 def test_solver_scores_with_conlleval_metrics_and_bootstrap_cis(tmp_path):
-    from harness.cache import EmbeddingStore
+    from xling.cache import EmbeddingStore
 
     task = masakhaner.TASK
     ctx = solve.Context(source=Local(need_data()), seed=0, limit=300, store=EmbeddingStore(tmp_path / "c"))
@@ -217,7 +217,7 @@ def test_masakhaner_end_to_end_from_the_cli(tiny, tmp_path, capsys):
 
 
 def test_nan_free_values(tiny, tmp_path):
-    from harness.runner import evaluate
+    from xling.runner import evaluate
 
     rep = evaluate("masakhaner", f"hf:{tiny}", langs="pcm", limit=20, data_dir=need_data(), out_dir=tmp_path / "r",
                    threads=1, progress=False)

@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from harness import results
-from harness.cli import main
-from harness.data import Hub, Local
-from harness.errors import XlingError
-from harness.models import PairClassifier, load
-from harness.runner import evaluate
-from tasks import americasnli, xnli
+from xling import results
+from xling.cli import main
+from xling.data import Hub, Local
+from xling.errors import XlingError
+from xling.models import PairClassifier, load
+from xling.runner import evaluate
+from xling.tasks import americasnli, xnli
 from tests.conftest import need_data
 
 LABELS = ("entailment", "neutral", "contradiction")
@@ -162,7 +162,7 @@ def test_pair_probe_end_to_end_with_fake_encoder(tmp_path, capsys):
 
 
 def test_pair_texts_list_premises_and_hypotheses(local):
-    from harness import solve
+    from xling import solve
 
     ctx = solve.Context(source=local, limit=5)
     groups = solve.texts(americasnli.TASK, ctx, solve.Cell("quy_Latn", "grn_Latn"))
@@ -172,9 +172,9 @@ def test_pair_texts_list_premises_and_hypotheses(local):
 
 
 def test_pair_probe_is_deterministic_and_uses_pair_features(local):
-    from harness import solve
-    from harness.models.fake import FakeEncoder
-    from harness.solvers import pair
+    from xling import solve
+    from xling.models.fake import FakeEncoder
+    from xling.solvers import pair
 
     U, V = np.array([[1.0, 2.0]]), np.array([[3.0, -1.0]])
     assert pair.features(U, V).tolist() == [[1, 2, 3, -1, 2, 3, 3, -2]]
@@ -264,8 +264,8 @@ def test_pair_classifier_cannot_do_single_text_classification(tiny_nli, mini_mir
 
 
 def test_probe_with_pair_classifier_rejects_unknown_model_labels():
-    from harness import solve
-    from harness.solvers import pair
+    from xling import solve
+    from xling.solvers import pair
 
     class Wrong:
         name, labels = "wrong@1", ("yes", "no", "maybe")

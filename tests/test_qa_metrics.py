@@ -6,7 +6,7 @@ REFERENCE was computed outside this repository by running the official SQuAD v1.
 zh) on exactly the predictions ``constructed`` builds below. For the XQuAD languages MLQA
 does not list, the same MLQA script was run with el/ro/ru/tr treated like 'hi' (whitespace
 tokens, no articles) and th added to its mixed segmentation with the Thai block
-U+0E00-U+0E7F (character tokens), which is the rule harness.metrics.qa documents.
+U+0E00-U+0E7F (character tokens), which is the rule xling.metrics.qa documents.
 Several items get a wrong first gold answer and the right one second (max over golds).
 """
 import json
@@ -14,8 +14,8 @@ import json
 import pytest
 
 from conftest import need_data
-from harness.languages import normalize as canon
-from harness.metrics import qa
+from xling.languages import normalize as canon
+from xling.metrics import qa
 
 LANGS = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")
 K = 60  # items per language

@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from harness import prompts, results
-from harness.cli import main
-from harness.errors import XlingError
-from harness.metrics import qa
-from harness.models import Generator, load
-from harness.runner import evaluate
+from xling import prompts, results
+from xling.cli import main
+from xling.errors import XlingError
+from xling.metrics import qa
+from xling.models import Generator, load
+from xling.runner import evaluate
 from tests.helpers import xquad_mirror
 
 LIMIT = 12

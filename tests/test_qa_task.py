@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from harness import gxlt, results, solve
-from harness.data import Hub, Local
-from harness.errors import DataError, XlingError
-from harness.metrics import fidelity
-from harness.runner import evaluate
+from xling import gxlt, results, solve
+from xling.data import Hub, Local
+from xling.errors import DataError, XlingError
+from xling.metrics import fidelity
+from xling.runner import evaluate
 from tests.helpers import FakeHub
-from tasks import xquad
+from xling.tasks import xquad
 
 TASK = xquad.TASK
 

@@ -9,13 +9,13 @@ import sys
 import time
 from collections import Counter
 
-from harness.io import read_jsonl
+from xling.io import read_jsonl
 
 BATCH = 64  # CachedEncoder batch: the most a kill can lose is the batch in flight
 
 
 def _cmd(mirror, out, log):
-    return [sys.executable, "-m", "harness", "run", "--model", f"fake:64:delay=0.0015:log={log}", "--task", "sib200",
+    return [sys.executable, "-m", "xling", "run", "--model", f"fake:64:delay=0.0015:log={log}", "--task", "sib200",
             "--lang", "eng_Latn,deu_Latn,zho_Hans", "--data-dir", str(mirror), "--out", str(out),
             "--run-id", "r", "--no-board"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import pytrec_eval
 
-from harness.metrics import retrieval as rm
+from xling.metrics import retrieval as rm
 from tests.conftest import need_data
 
 LANGS = ("sw", "yo", "te", "de", "ko", "zh")

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import pytrec_eval
 
-from harness import solve
-from harness.cli import main
-from harness.metrics import retrieval as rm
-from harness.models.fake import FakeEncoder
-from harness.runner import evaluate
-from harness.solvers import retrieve
-from harness.task import ALL_LANGS_POOL
+from xling import solve
+from xling.cli import main
+from xling.metrics import retrieval as rm
+from xling.models.fake import FakeEncoder
+from xling.runner import evaluate
+from xling.solvers import retrieve
+from xling.task import ALL_LANGS_POOL
 from tests.conftest import need_data
 
 
@@ -75,8 +75,8 @@ def test_lareqa_cell_rows_equal_trec_eval_on_the_full_ranking(tmp_path):
     row = {r["metric"]: r for r in rep.rows if r["query_lang"] == "eng_Latn" and r["test_lang"] == "deu_Latn"}
     assert set(row) == {"ndcg@10", "recall@100", "mrr@10", "map"} and row["map"]["n"] == 80
     # the whole German pool ranked for each English question, judged by the German qrels
-    from harness.data import Local
-    from tasks import lareqa
+    from xling.data import Local
+    from xling.tasks import lareqa
 
     src = Local(data)
     qs = lareqa.TASK.load("eng_Latn", "test", src)[:80]
@@ -131,7 +131,7 @@ def test_lareqa_settings_end_to_end(capsys, tmp_path, lareqa_mirror):
 
 
 def test_retrieval_plan():
-    from tasks import lareqa
+    from xling.tasks import lareqa
 
     cells = solve.plan(lareqa.TASK, "crosslingual", ["eng_Latn", "deu_Latn"], [])
     assert [(c.query_lang, c.test_lang) for c in cells] == [("eng_Latn", "eng_Latn"), ("eng_Latn", "deu_Latn"),

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from harness.data import Hub, Local
-from harness.errors import XlingError
-from harness.task import ALL_LANGS_POOL
-from tasks import lareqa, miracl, mrtydi
+from xling.data import Hub, Local
+from xling.errors import XlingError
+from xling.task import ALL_LANGS_POOL
+from xling.tasks import lareqa, miracl, mrtydi
 from tests.conftest import need_data
 
 # candidate sentences per language, as the LAReQA README's table gives them

@@ -4,9 +4,9 @@ import json
 import pandas as pd
 import pytest
 
-from harness import results
-from harness.models.fake import FakeEncoder
-from harness.runner import COLUMNS, evaluate
+from xling import results
+from xling.models.fake import FakeEncoder
+from xling.runner import COLUMNS, evaluate
 
 
 def _run(mirror, out, **kw):

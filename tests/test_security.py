@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import XlingError
-from harness.io import safe_name, slug
+from xling.errors import XlingError
+from xling.io import safe_name, slug
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +30,9 @@ def test_slugs_are_single_safe_components():
 
 
 def test_task_names_are_looked_up_not_imported_by_path():
-    import tasks
+    from xling import tasks
 
-    for name in ["../harness/cli", "os", "tasks.sib200", "sib200/../x"]:
+    for name in ["../harness/cli", "os", "xling.tasks.sib200", "sib200/../x"]:
         with pytest.raises(XlingError, match="unknown task"):
             tasks.get(name)
 
@@ -40,7 +40,7 @@ def test_task_names_are_looked_up_not_imported_by_path():
 def test_models_never_run_remote_code_by_default():
     import inspect
 
-    from harness.models import hf, load
+    from xling.models import hf, load
 
     assert inspect.signature(load).parameters["trust_remote_code"].default is False
     assert inspect.signature(hf.load_hf).parameters["trust_remote_code"].default is False

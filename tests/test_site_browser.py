@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from board_helpers import binary, write_run
 
-from harness import leaderboard, results
+from xling import leaderboard, results
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed "
@@ -185,7 +185,7 @@ TOFU = "\ue000\u0378"  # private use and unassigned: whatever the browser draws 
 
 def _glyph_page(path: Path) -> list[tuple[str, str]]:
     """Every test character alone in a 110 px box, in the site's own font stack."""
-    from harness.site import CSS
+    from xling.site import CSS
 
     chars = [(k, ch) for k, s in GLYPHS.items() for ch in s] + [("tofu", ch) for ch in TOFU]
     boxes = "".join(f'<div style="position:absolute;left:{(i % 10) * 110}px;top:{(i // 10) * 110}px;width:110px;'

@@ -1,12 +1,12 @@
-"""harness.stats against reference implementations (scipy, statsmodels) and the runner."""
+"""xling.stats against reference implementations (scipy, statsmodels) and the runner."""
 import numpy as np
 import pytest
 from scipy.stats import binomtest, permutation_test
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
-from harness import stats
-from harness.metrics.uncertainty import mean_ci, resample_indices
+from xling import stats
+from xling.metrics.uncertainty import mean_ci, resample_indices
 
 
 def _paired_binary(n, a_only, b_only, both, seed=0):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness import analysis as A
-from harness.errors import XlingError
+from xling import analysis as A
+from xling.errors import XlingError
 
 BETA = np.array([0.55, 0.06, -0.04, 0.0])  # intercept, x1, x2, x3 (no effect)
 

@@ -6,18 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness import analysis, results
-from harness.cli import main
-from harness.errors import XlingError
-from harness.models.fake import FakeEncoder
-from harness.runner import COLUMNS, evaluate
+from xling import analysis, results
+from xling.cli import main
+from xling.errors import XlingError
+from xling.models.fake import FakeEncoder
+from xling.runner import COLUMNS, evaluate
 
 LANGS = "eng_Latn,deu_Latn,zho_Hans"
 
 
 def _texts(mirror, langs, splits):
-    import tasks
-    from harness import data
+    from xling import tasks
+    from xling import data
 
     t, src = tasks.get("sib200"), data.source_for(mirror)
     return {e.text for lang in langs for s in splits for e in t.load(lang, s, src)}
@@ -49,8 +49,8 @@ def test_matrix_three_by_three_embeds_each_language_once(mini_mirror, tmp_path):
 
 
 def test_matrix_train_lang_all_means_every_task_language(mini_mirror, tmp_path, monkeypatch):
-    import tasks
-    from harness import solve
+    from xling import tasks
+    from xling import solve
 
     seen = {}
     real_plan = solve.plan
@@ -155,8 +155,8 @@ def test_result_rows_of_other_settings_keep_an_empty_shots_column(mini_mirror, t
 
 
 def test_list_shows_the_transfer_settings_where_they_apply(capsys):
-    import tasks
-    from harness import solve
+    from xling import tasks
+    from xling import solve
 
     assert main(["list"]) == 0
     rows = {r.split("|")[1].strip(): r.split("|")[5].strip() for r in capsys.readouterr().out.splitlines()[2:]}

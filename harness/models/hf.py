@@ -116,9 +116,9 @@ class HFEncoder:
 
 # config.architectures suffix -> "module:class" of the capability that head provides.
 HEADS: dict[str, str] = {
-    "ForTokenClassification": "harness.models.hf_tagger:HFTagger",
-    "ForQuestionAnswering": "harness.models.hf_qa:HFSpanExtractor",
-    "ForSequenceClassification": "harness.models.hf_pair:HFPairClassifier",  # NLI heads (entailment/neutral/contradiction)
+    "ForTokenClassification": "xling.models.hf_tagger:HFTagger",
+    "ForQuestionAnswering": "xling.models.hf_qa:HFSpanExtractor",
+    "ForSequenceClassification": "xling.models.hf_pair:HFPairClassifier",  # NLI heads (entailment/neutral/contradiction)
 }
 
 

@@ -12,7 +12,7 @@
 
 Only the standard library is used. The model's ``name`` holds the model id and the
 revision you declare (default ``latest``), never the URL: outputs are cached under it
-(harness.textcache), so a second run makes no HTTP calls, wherever the model is served.
+(xling.textcache), so a second run makes no HTTP calls, wherever the model is served.
 """
 from __future__ import annotations
 

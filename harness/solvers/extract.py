@@ -4,10 +4,10 @@ Nothing is trained here (``TRAINS = False``): ``--setting zero_shot --train-lang
 the language the checkpoint was fine-tuned on. In ``gxlt`` cells the question comes from
 ``cell.query_lang`` and the context from ``cell.test_lang``; the two are joined on the item
 id (XQuAD's items are parallel). Answers are scored in the context's language (exact match
-and F1, harness.metrics.qa), with bootstrap CIs over items. Generative runs also report
+and F1, xling.metrics.qa), with bootstrap CIs over items. Generative runs also report
 ``answer_lang_fidelity``: the share of answers identified as the context's language.
 
-Model outputs (spans, completions) are cached in ``ctx.store``'s file (harness.textcache).
+Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.textcache).
 """
 from __future__ import annotations
 

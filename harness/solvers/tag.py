@@ -1,5 +1,5 @@
 """Tag x Tagger: a token-classification model tags each test sentence's words; entity-level
-micro precision/recall/F1 and per-type F1 as conlleval computes them (harness.metrics.ner).
+micro precision/recall/F1 and per-type F1 as conlleval computes them (xling.metrics.ner).
 
 Nothing is trained here (``TRAINS = False``): the checkpoint was fine-tuned elsewhere, and
 ``--setting zero_shot --train-lang L`` records the language it was fine-tuned on, so a
