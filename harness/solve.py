@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from .core import Example, Prediction
+from .core import Cell, Example, Scored  # noqa: F401  (Cell and Scored: re-exported for callers)
 from .errors import XlingError
 from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retrieval, Tag, Task
 
@@ -28,26 +28,6 @@ SOLVERS: dict[type, str] = {
 
 SETTINGS = ("in_language", "zero_shot", "bitext", "gxlt", "monolingual", "crosslingual", "multilingual_pool",
             "matrix", "fewshot")
-
-
-@dataclass(frozen=True)
-class Cell:
-    train_lang: str  # '' when nothing is trained; 'a+b' for a probe pooled over languages
-    test_lang: str  # the test language (for QA/retrieval: the context or pool language)
-    query_lang: str = ""  # question/query language where it differs from test_lang (G-XLT)
-    shots: int | None = None  # fewshot: target-language training examples added to the source's
-    seed: int | None = None  # fewshot: the seed that sampled them
-
-
-@dataclass
-class Scored:
-    cell: Cell
-    split: str
-    train_split: str
-    predictions: list[Prediction]
-    metrics: dict[str, tuple[float, float, float, int]]  # name -> (value, ci_low, ci_high, n)
-    data: str  # data signature of everything read for this cell
-    prompt: str = "none"  # prompt hash for generative solvers
 
 
 @dataclass

@@ -160,3 +160,32 @@ class Retrieval(Rank):
     def pool_langs(self, lang: str) -> tuple[str, ...]:
         """The languages whose documents make up the pool of test language ``lang``."""
         return self.langs if lang == ALL_LANGS_POOL else (lang,)
+
+
+@dataclass(frozen=True)
+class MultipleChoice(Task):
+    """A context and several choices, one of them right (``Example.choices``, ``Example.gold``),
+    scored by a ``LanguageModel``'s log-likelihood of each choice. ``template`` (an
+    ``xling.prompts.ChoiceTemplate``) turns an example's raw fields into the contexts and
+    continuations that are scored; its hash goes into every signature."""
+
+    template: object = None
+    fewshot_split: str = ""  # where few-shot examples come from, if the task offers any
+
+
+@dataclass(frozen=True)
+class Translate(Task):
+    """Translation between languages of a parallel corpus: each language's examples are its
+    sentences (``text``), aligned across languages by ``id``. A cell translates the source
+    language's sentences (``Cell.query_lang``) into the target (``Cell.test_lang``), whose
+    sentences are the references."""
+
+    pivot: str = "eng_Latn"  # xx2en / en2xx translate from or into this language
+
+
+@dataclass(frozen=True)
+class LanguageModelling(Task):
+    """Log-likelihood of each sentence (``text``) of a corpus, per language. Where the corpus
+    is parallel (the same ``id`` in every language), bits per sentence compare languages."""
+
+    pivot: str = "eng_Latn"  # information parity: bits of the pivot's sentence / bits of its translation

@@ -77,6 +77,37 @@ class Generator(Protocol):
     def generate(self, prompts: Sequence[str], max_tokens: int = 64) -> list[str]: ...
 
 
+@runtime_checkable
+class LanguageModel(Protocol):
+    """A causal language model, with lm-evaluation-harness's three request types (batched).
+
+    * ``loglikelihood``: for each (context, continuation), the log-probability of the
+      continuation given the context (natural log, summed over its tokens) and whether it is
+      the greedy continuation;
+    * ``loglikelihood_rolling``: for each text, its total log-probability under the model
+      (rolling windows over the whole text) and the number of tokens scored;
+    * ``generate``: greedy continuations of each prompt, cut at the first of ``until``.
+    """
+
+    name: str
+
+    def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[tuple[float, bool]]: ...
+
+    def loglikelihood_rolling(self, texts: Sequence[str]) -> list[tuple[float, int]]: ...
+
+    def generate(self, prompts: Sequence[str], until: Sequence[str] = (), max_tokens: int = 64) -> list[str]: ...
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """Machine translation: one output per source text, from ``src`` into ``tgt`` (both
+    canonical ``xxx_Scrp`` codes)."""
+
+    name: str
+
+    def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]: ...
+
+
 def load(spec: str, *, threads: int | None = None, device: str | None = None,
          batch_size: int | None = None, trust_remote_code: bool = False, **options):
     """Build the model a spec names; unknown specs raise a one-line XlingError."""

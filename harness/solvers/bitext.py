@@ -1,7 +1,7 @@
 """Bitext x Encoder: nearest-neighbour retrieval of each sentence's translation, both ways."""
 from __future__ import annotations
 
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..metrics import bitext as bitext_metrics
 from ..metrics.uncertainty import mean_ci
 from ..models import Encoder
@@ -20,8 +20,6 @@ def texts(task, ctx, cell):
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
     n = len(ex)
     both = model.encode([e.text for e in ex] + [e.text_pair for e in ex], ROLE)

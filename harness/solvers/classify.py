@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import classification as cls
 from ..metrics.uncertainty import bootstrap_ci
@@ -132,8 +132,6 @@ def allowed(task, lang: str) -> list[int]:
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     clf, y_train = probe(task, model, cell.train_lang, ctx, cell)
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
     pred = predict(clf, model.encode([e.text for e in ex], ROLE), allowed(task, cell.test_lang))

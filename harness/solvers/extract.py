@@ -12,7 +12,7 @@ Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.tex
 from __future__ import annotations
 
 from .. import prompts, textcache
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import fidelity, qa
 from ..metrics.uncertainty import mean_ci
@@ -54,8 +54,6 @@ def _store(ctx):
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     questions, ex = items(task, ctx, cell)
     contexts = [e.text_pair for e in ex]
     lang = cell.test_lang

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..models import Encoder, PairClassifier
 from . import classify
@@ -98,8 +98,6 @@ def _solve_head(task, model, ex):
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
     if isinstance(model, PairClassifier):
         pred, y_train, split, data = _solve_head(task, model, ex), None, "", []

@@ -19,7 +19,7 @@ import hashlib
 
 import numpy as np
 
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import retrieval as rm
 from ..metrics.uncertainty import mean_ci
@@ -187,8 +187,6 @@ def search(Q, D, docids_tie: np.ndarray, k: int = DEPTH, method: str = "auto", r
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     qs = queries(task, ctx, cell)
     p = pool(task, ctx, cell.test_lang)
     D = ctx.memo(("passages", task.name, model.name, cell.test_lang), lambda: model.encode(p.texts, PASSAGE))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cache import key as cache_key
-from ..core import Prediction
+from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import ner
 from ..metrics.uncertainty import bootstrap_ci
@@ -111,8 +111,6 @@ def contributions(counts: np.ndarray) -> np.ndarray:
 
 
 def solve(task, model, cell, ctx):
-    from ..solve import Scored
-
     check_labels(task, model)
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
     gold = [list(e.tags) for e in ex]
