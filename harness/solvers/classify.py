@@ -21,14 +21,21 @@ from ..errors import XlingError
 from ..metrics import classification as cls
 from ..metrics.uncertainty import bootstrap_ci
 from ..models import Encoder
+from . import base
 
-NEEDS = "an Encoder (sentence embeddings)"
-FEWSHOT = True  # --setting fewshot: the probe also sees k target-language training examples (cell.shots)
+needs = (Encoder,)
+fewshot = True  # --setting fewshot: the probe also sees k target-language training examples
+
+
+def trains(model=None) -> bool:
+    return True  # a probe is trained on the train language(s)
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
+
+
 ROLE = "query"  # e5's card: 'query: ' for embeddings used as features
-
-
-def capable(model) -> bool:
-    return isinstance(model, Encoder)
 
 
 def train_split(task, ctx) -> str:

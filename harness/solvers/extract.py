@@ -17,14 +17,21 @@ from ..errors import XlingError
 from ..metrics import fidelity, qa
 from ..metrics.uncertainty import mean_ci
 from ..models import Generator, SpanExtractor
+from . import base
 
-NEEDS = "a SpanExtractor (hf:<checkpoint> with a ForQuestionAnswering head) or a Generator (openai:<model>)"
-TRAINS = False
+needs = (SpanExtractor, Generator)
+fewshot = False
+
+
+def trains(model=None) -> bool:
+    return False  # nothing is trained here
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
+
+
 MAX_TOKENS = 64
-
-
-def capable(model) -> bool:
-    return isinstance(model, (SpanExtractor, Generator))
 
 
 def texts(task, ctx, cell):

@@ -18,19 +18,21 @@ import numpy as np
 from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..models import Encoder, PairClassifier
-from . import classify
+from . import base, classify
 
-NEEDS = "a PairClassifier (hf:<checkpoint> with a ForSequenceClassification NLI head) or an Encoder (pair probe)"
+needs = (PairClassifier, Encoder)
+fewshot = False
 ROLE = classify.ROLE
 
 
-def capable(model) -> bool:
-    return isinstance(model, (PairClassifier, Encoder))
-
-
-def trains(model) -> bool:
-    """A probe is trained for Encoders; a PairClassifier was fine-tuned elsewhere."""
+def trains(model=None) -> bool:
+    """A probe is trained for Encoders (``None``: some model trains one); a PairClassifier was
+    fine-tuned elsewhere."""
     return not isinstance(model, PairClassifier)
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
 
 
 def texts(task, ctx, cell):

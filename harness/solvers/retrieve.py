@@ -24,17 +24,25 @@ from ..errors import XlingError
 from ..metrics import retrieval as rm
 from ..metrics.uncertainty import mean_ci
 from ..models import Encoder
+from . import base
 
-NEEDS = "an Encoder (sentence embeddings)"
+needs = (Encoder,)
+fewshot = False
+
+
+def trains(model=None) -> bool:
+    return False  # nothing is trained here
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
+
+
 QUERY, PASSAGE = "query", "passage"
 DEPTH = 100  # documents kept per query (Recall@100 needs 100)
 MARGIN = 32  # extra candidates rescored so both searches agree on the top DEPTH
 INDEX_MIN_DOCS = 200_000  # pools at least this large are searched with a faiss index
 KEEP = 10  # docids kept per query in samples/
-
-
-def capable(model) -> bool:
-    return isinstance(model, Encoder)
 
 
 # ---------------------------------------------------------------------------- data

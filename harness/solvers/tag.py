@@ -22,14 +22,21 @@ from ..errors import XlingError
 from ..metrics import ner
 from ..metrics.uncertainty import bootstrap_ci
 from ..models import Tagger
+from . import base
 
-NEEDS = "a Tagger (a token-classification model, e.g. hf:<checkpoint> with a ForTokenClassification head)"
-TRAINS = False
+needs = (Tagger,)
+fewshot = False
+
+
+def trains(model=None) -> bool:
+    return False  # nothing is trained here
+
+
+def settings(task):
+    return base.task_settings(task, trains(None), fewshot)
+
+
 ROLE = "tag"  # cache role of predicted tag ids
-
-
-def capable(model) -> bool:
-    return isinstance(model, Tagger)
 
 
 def texts(task, ctx, cell):
