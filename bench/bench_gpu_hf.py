@@ -38,10 +38,10 @@ def main() -> None:
     if args.texts:
         texts = Path(args.texts).read_text(encoding="utf-8").splitlines()
     else:
-        from xling import tasks
+        from xling import plugins
         from xling.data import Local
 
-        task, src = tasks.get("sib200"), Local(Path(args.data_dir))
+        task, src = plugins.get_task("sib200"), Local(Path(args.data_dir))
         texts = [e.text for lang in task.langs for e in task.load(lang, "test", src)]
     texts = [t for t in texts if t.strip()][: args.n]
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")

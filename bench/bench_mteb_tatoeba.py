@@ -62,12 +62,12 @@ def main() -> None:
     from datasets import Dataset
     from mteb.tasks.bitext_mining.multilingual.tatoeba_bitext_mining import TatoebaBitextMining
 
-    from xling import tasks
+    from xling import plugins
     from xling import results
     from xling.data import Local
-    from xling.runner import evaluate
+    from xling.api import evaluate
 
-    task = tasks.get("tatoeba")
+    task = plugins.get_task("tatoeba")
     natives = [n for _, n in task.languages]
     if args.langs == "all":
         chosen = natives

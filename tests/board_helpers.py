@@ -9,7 +9,7 @@ import numpy as np
 
 from xling.io import write_jsonl
 from xling.metrics.uncertainty import mean_ci
-from xling.runner import COLUMNS
+from xling.rundir import COLUMNS
 
 
 def write_run(runs: Path, run_id: str, model: str, cells: dict[str, list[float]], task: str = "sib200",

@@ -30,7 +30,7 @@ def _run_args(mirror, out, *extra):
     (("run", "--task", "tatoeba", "--model", "fake", "--lang", "swa_Latn,eng_Latn"), "--lang eng_Latn is not a language of task 'tatoeba'"),
     (("run", "--task", "sib200", "--model", "fake", "--setting", "zero_shot"), "needs --train-lang"),
     (("run", "--task", "sib200", "--model", "fake", "--train-lang", "de"), "conflicts with --setting in_language"),
-    (("run", "--task", "sib200", "--model", "fake", "--limit", "0"), "--limit must be a positive number"),
+    (("run", "--task", "sib200", "--model", "fake", "--limit", "0"), "argument --limit: must be a positive number, got 0"),
     (("run", "--task", "sib200", "--model", "fake", "--run-id", "../escape"), "invalid --run-id"),
     (("run", "--task", "sib200", "--model", "hf:/no/such/dir"), "not a checkpoint directory"),
 ])
@@ -96,6 +96,6 @@ def test_cli_error_has_no_traceback(mini_mirror, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "xling", "run", "--task", "nosuch", "--model", "fake"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
-    from xling import tasks
+    from xling import plugins
 
-    assert proc.stderr.strip() == f"xling: error: unknown task 'nosuch' (known: {', '.join(tasks.names())})"
+    assert proc.stderr.strip() == f"xling: error: unknown task 'nosuch' (known: {', '.join(plugins.task_names())})"

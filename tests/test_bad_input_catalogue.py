@@ -10,7 +10,7 @@ import pytest
 from xling import io as xio
 from xling.cli import main
 from xling.errors import XlingError
-from xling.runner import evaluate
+from xling.api import evaluate
 
 SIB = "sib-200/data/annotated/deu_Latn/test.tsv"
 TAT = "tatoeba/data/tatoeba/v1/tatoeba.deu-eng"
@@ -155,7 +155,7 @@ def test_trust_remote_code_is_off_unless_asked(monkeypatch, tmp_path):
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", fake_from_pretrained)
     (tmp_path / "m").mkdir()
-    from xling.models import load
+    from xling.plugins import load_model as load
 
     with pytest.raises(XlingError, match="cannot load transformers checkpoint"):
         load(f"hf:{tmp_path / 'm'}")

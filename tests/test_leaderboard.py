@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from board_helpers import binary, write_run
 
-from xling import langinfo, leaderboard, results
+from xling import langinfo, publish, regenerate, results, tables
+from xling.board import build
 from xling.cli import main
 
 EVIL = '<script>alert("x")</script>|evil*[l](u)'
@@ -36,7 +37,7 @@ def runs(tmp_path):
 
 
 def test_common_subset_average_ranks_and_significance(runs):
-    board = leaderboard.build(results.frame(runs), results.samples(runs))["sib200"]
+    board = build(results.frame(runs), results.samples(runs))["sib200"]
     s = board.summary.set_index("label")
     assert board.common == ["deu_Latn", "zho_Hans"] and board.langs == ["amh_Ethi", "deu_Latn", "zho_Hans"]
     assert s.loc["model-a@1", "langs"] == 3 and s.loc["model-b@1", "langs"] == 2
@@ -59,7 +60,7 @@ def test_common_subset_average_ranks_and_significance(runs):
     ps = board.pair_summary.iloc[0]
     assert (ps.a_better, ps.b_better, ps.not_significant, ps.tested) == (1, 0, 1, 2) and ps.p_holm < 0.01
     # Markdown: the common average is labelled with its size, the weaker cell marked
-    md = leaderboard.markdown(board)
+    md = tables.markdown(board)
     assert "mean over 2 common langs" in md and "mean over its own langs" in md
     deu = next(line for line in md.splitlines() if line.startswith("| deu_Latn"))
     assert "**60.0**" in deu and "30.0 ▼" in deu
@@ -73,11 +74,11 @@ def test_holm_correction_removes_marginal_differences(tmp_path):
     langs = ["deu_Latn", "fra_Latn", "spa_Latn"]
     write_run(d, "a", "A@1", dict.fromkeys(langs, a))
     write_run(d, "b", "B@1", dict.fromkeys(langs, b))
-    board = leaderboard.build(results.frame(d), results.samples(d))["sib200"]
+    board = build(results.frame(d), results.samples(d))["sib200"]
     assert (board.pairs.p.round(4) == 0.0386).all() and (board.pairs.p < 0.05).all()
     assert (board.pairs.p_holm.round(4) == 0.1157).all() and not board.pairs.significant.any()
     assert not board.cells.below_best.any()
-    table = leaderboard.markdown(board).split("### Per language")[1]
+    table = tables.markdown(board).split("### Per language")[1]
     assert "▼" not in table and table.count("**50.0** | 42.0 ") == 3
     # pooled over the three languages the difference is clear: the overall test says so
     assert board.pair_summary.p_holm.iloc[0] < 0.01
@@ -87,7 +88,7 @@ def test_different_items_are_not_compared(tmp_path):
     d = tmp_path / "runs"
     write_run(d, "a", "A@1", {"deu_Latn": binary(100, 90)})
     write_run(d, "b", "B@1", {"deu_Latn": binary(50, 10)})  # a --limit 50 run
-    board = leaderboard.build(results.frame(d), results.samples(d))["sib200"]
+    board = build(results.frame(d), results.samples(d))["sib200"]
     assert not board.pairs.comparable.any() and not board.cells.below_best.any()
     assert any("different items" in n for n in board.notes)
 
@@ -96,15 +97,15 @@ def test_duplicate_cells_keep_the_run_on_most_items(tmp_path):
     d = tmp_path / "runs"
     write_run(d, "full", "A@1", {"deu_Latn": binary(200, 100)})
     write_run(d, "limited", "A@1", {"deu_Latn": binary(20, 20)})
-    board = leaderboard.build(results.frame(d), results.samples(d))["sib200"]
+    board = build(results.frame(d), results.samples(d))["sib200"]
     assert len(board.cells) == 1 and board.cells.value.iloc[0] == 0.5 and board.cells.n.iloc[0] == 200
     assert any("more than once" in n for n in board.notes)
 
 
 def test_without_samples_there_are_cis_but_no_tests(runs):
-    board = leaderboard.build(results.frame(runs))["sib200"]
+    board = build(results.frame(runs))["sib200"]
     assert not board.tested and board.summary.ci_low.isna().all() and not board.cells.below_best.any()
-    assert "no significance tests" in leaderboard.markdown(board)
+    assert "no significance tests" in tables.markdown(board)
 
 
 def test_samples_frame(runs):
@@ -129,7 +130,7 @@ def test_markdown_escapes_model_names(tmp_path):
     write_run(d, "evil", EVIL, {"deu_Latn": binary(50, 20)})
     write_run(d, "good", "good@1", {"deu_Latn": binary(50, 30)})
     out = tmp_path / "board"
-    text = leaderboard.render(results.frame(d), out_dir=out, samples=results.samples(d), site=False)
+    text = publish.render(results.frame(d), out_dir=out, samples=results.samples(d), site=False)
     md = (out / "sib200.md").read_text(encoding="utf-8")
     for doc in (text, md):
         assert "<script" not in doc and "&lt;script&gt;" in doc
@@ -144,7 +145,7 @@ def test_html_escapes_model_names(tmp_path):
     d = tmp_path / "runs"
     write_run(d, "evil", EVIL, {"deu_Latn": binary(50, 20)})
     out = tmp_path / "board"
-    leaderboard.render(results.frame(d), out_dir=out, samples=results.samples(d), command=f"xling board {EVIL}")
+    publish.render(results.frame(d), out_dir=out, samples=results.samples(d), command=f"xling board {EVIL}")
     for page in [out / "index.html", out / "task-sib200.html", out / "lang" / "deu_Latn.html"]:
         doc = page.read_text(encoding="utf-8")
         assert doc.count("<script") == 1 and "alert(" not in doc.split("<script>")[1].split("</script>")[0]
@@ -153,7 +154,7 @@ def test_html_escapes_model_names(tmp_path):
 
 def test_cli_board_end_to_end_with_fake_encoders(mini_mirror, tmp_path):
     from xling.models.fake import FakeEncoder
-    from xling.runner import evaluate
+    from xling.api import evaluate
 
     d = tmp_path / "runs"
     for dim in (64, 16):
@@ -178,7 +179,7 @@ def test_cli_board_end_to_end_with_fake_encoders(mini_mirror, tmp_path):
         assert (out / f).stat().st_size > 200, f
     assert "generated by: xling board" in (out / "sib200.md").read_text(encoding="utf-8")
     # `xling run` prints the summary without writing or testing anything
-    text = leaderboard.render(rows, out_dir=None)
+    text = publish.render(rows, out_dir=None)
     assert "## sib200" in text and "## tatoeba" in text
 
 
@@ -202,7 +203,7 @@ def test_plots_have_a_glyph_for_every_script(tmp_path, recwarn):
     langs = ["amh_Ethi", "zho_Hans", "yue_Hant", "jpn_Jpan", "hin_Deva", "ara_Arab", "bod_Tibt", "nqo_Nkoo",
              "sat_Olck", "kor_Hang", "tha_Thai", "kat_Geor", "sin_Sinh", "mya_Mymr", "khm_Khmr", "heb_Hebr"]
     write_run(d, "a", "A@1", {x: binary(20, 10) for x in langs})
-    board = leaderboard.build(results.frame(d), results.samples(d))["sib200"]
+    board = build(results.frame(d), results.samples(d))["sib200"]
     assert all(langinfo.autonym(x) for x in langs)
     plots.heatmap(board, tmp_path / "h.png")
     missing = [str(w.message) for w in recwarn if "missing from" in str(w.message)]
@@ -218,7 +219,7 @@ def test_plot_glyph_check_fails_without_the_noto_fonts(tmp_path, recwarn, monkey
     monkeypatch.setattr(plots, "font_families", lambda: ("DejaVu Sans",))
     d = tmp_path / "runs"
     write_run(d, "a", "A@1", {"amh_Ethi": binary(20, 10), "zho_Hans": binary(20, 5)})
-    plots.heatmap(leaderboard.build(results.frame(d))["sib200"], tmp_path / "h.png")
+    plots.heatmap(build(results.frame(d))["sib200"], tmp_path / "h.png")
     missing = " ".join(str(w.message) for w in recwarn if "missing from" in str(w.message))
     assert "ETHIOPIC" in missing and "CJK" in missing
 
@@ -233,31 +234,32 @@ def test_regenerate_board_only_boards_exactly_the_planned_runs(tmp_path):
     (limited / "config.json").write_text(json.dumps(dict(cfg, limit=5)))  # a --limit run: not the real board
     write_run(d, "in-language", "fake@64", {"spa_Latn": binary(5, 5)}, setting="in_language", train="spa_Latn")
     out, log = tmp_path / "board", []
-    got = leaderboard.regenerate(d, out, models=["fake:64"], task_names=["sib200", "tatoeba"], board_only=True,
-                                 log=log.append)
+    got = regenerate.regenerate(regenerate.Plan(runs_dir=d, out_dir=out, models=("fake:64",),
+                                                tasks=("sib200", "tatoeba"), board_only=True), log=log.append)
     assert [p.name for p in got] == ["planned"]
     assert "fake:64 x sib200: --setting zero_shot --train-lang eng_Latn --lang all" in log
     table = pd.read_csv(out / "sib200.csv")
     assert sorted(table.test_lang) == ["deu_Latn", "zho_Hans"]
-    assert "--regenerate" in (out / "sib200.md").read_text(encoding="utf-8")
+    assert "xling regenerate" in (out / "sib200.md").read_text(encoding="utf-8")
 
 
 def test_real_plan_per_task():
-    from xling import tasks
+    from xling import plugins
 
-    assert leaderboard.real_plan(tasks.get("sib200")) == [("zero_shot", "eng_Latn")]
-    assert leaderboard.real_plan(tasks.get("tatoeba")) == [("bitext", None)]
-    assert leaderboard.real_plan(tasks.get("americasnli")) == [("in_language", None)]  # no English in AmericasNLI
-    assert leaderboard.real_plan(tasks.get("lareqa")) == [("monolingual", None), ("multilingual_pool", None)]
-    assert leaderboard.real_plan(tasks.get("miracl")) == [("monolingual", None)]
+    assert regenerate.real_plan(plugins.get_task("sib200")) == [("zero_shot", "eng_Latn")]
+    assert regenerate.real_plan(plugins.get_task("tatoeba")) == [("bitext", None)]
+    assert regenerate.real_plan(plugins.get_task("americasnli")) == [("in_language", None)]  # no English in AmericasNLI
+    assert regenerate.real_plan(plugins.get_task("lareqa")) == [("monolingual", None), ("multilingual_pool", None)]
+    assert regenerate.real_plan(plugins.get_task("miracl")) == [("monolingual", None)]
 
 
 def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
     """LAReQA's multilingual pool: test_lang is the pool (mul_Zyyy), query_lang the language."""
     import pandas as pd
 
-    from xling import leaderboard
-    from xling.runner import COLUMNS
+    from xling import publish
+    from xling.board import build
+    from xling.rundir import COLUMNS
     from xling.task import ALL_LANGS_POOL
 
     rows = []
@@ -267,19 +269,19 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
                    query_lang=lang, split="test", metric="map", value=value, n=1190, ci_low=value - 0.01,
                    ci_high=value + 0.01, seed=0, signature="s", run_id="r")
         rows.append(row)
-    text = leaderboard.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
+    text = publish.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
     assert "mean over 2 common langs" in text and "40.0" in text
     table = (tmp_path / "lareqa.md").read_text(encoding="utf-8")
     assert "eng_Latn" in table and "44.0" in table and "deu_Latn" in table
     # next to monolingual cells, the pool gets a board of its own: never ranked against them
     mono = [dict(r, setting="monolingual", test_lang=r["query_lang"], value=r["value"] + 0.4, run_id="m") for r in rows]
-    boards = leaderboard.build(pd.DataFrame(rows + mono))
+    boards = build(pd.DataFrame(rows + mono))
     assert sorted(boards) == ["lareqa.monolingual", "lareqa.multilingual_pool"]
     assert boards["lareqa.multilingual_pool"].cells.set_index("test_lang").value.round(2).to_dict() == \
         {"eng_Latn": 0.44, "deu_Latn": 0.36}
     assert sorted(boards["lareqa.monolingual"].cells.value.round(2)) == [0.76, 0.84]
     assert [s.label for s in boards["lareqa.monolingual"].systems] == ["m@1"]
-    leaderboard.render(pd.DataFrame(rows + mono), out_dir=tmp_path / "both", command="test")
+    publish.render(pd.DataFrame(rows + mono), out_dir=tmp_path / "both", command="test")
     assert (tmp_path / "both" / "lareqa.multilingual_pool.md").is_file()
     assert (tmp_path / "both" / "task-lareqa.monolingual.html").is_file()
 
@@ -287,8 +289,9 @@ def test_all_languages_pool_cells_are_boarded_by_query_language(tmp_path):
 def test_in_language_cells_form_one_system(tmp_path):
     import pandas as pd
 
-    from xling import leaderboard
-    from xling.runner import COLUMNS
+    from xling import publish
+    from xling.board import build
+    from xling.rundir import COLUMNS
 
     rows = []
     for lang, value in (("aym_Latn", 0.5), ("quy_Latn", 0.4)):
@@ -297,14 +300,14 @@ def test_in_language_cells_form_one_system(tmp_path):
                    test_lang=lang, split="test", metric="acc", value=value, n=750, ci_low=value - 0.02,
                    ci_high=value + 0.02, seed=0, signature="s", run_id="r")
         rows.append(row)
-    text = leaderboard.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
+    text = publish.render(pd.DataFrame(rows), out_dir=tmp_path, command="test")
     assert "mean over 2 common langs" in text and "45.0" in text and "from aym_Latn" not in text
 
 
 def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_path):
     import pandas as pd
 
-    from xling.runner import COLUMNS
+    from xling.rundir import COLUMNS
 
     def rows(task, metric, langs):
         out = []
@@ -318,11 +321,11 @@ def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_p
 
     mine = tmp_path / "notes.md"
     mine.write_text("kept")
-    leaderboard.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn", "amh_Ethi"]) +
+    publish.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn", "amh_Ethi"]) +
                                     rows("tatoeba", "acc_xx2en", ["deu_Latn"])), out_dir=tmp_path, command="t")
     assert (tmp_path / "tatoeba.md").is_file() and (tmp_path / "lang" / "amh_Ethi.html").is_file()
     assert "tatoeba.md" in (tmp_path / ".generated").read_text().split()
-    leaderboard.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn"])), out_dir=tmp_path, command="t")
+    publish.render(pd.DataFrame(rows("sib200", "acc", ["deu_Latn"])), out_dir=tmp_path, command="t")
     gone = ["tatoeba.md", "tatoeba.csv", "task-tatoeba.html", "img/tatoeba-heatmap.png", "lang/amh_Ethi.html"]
     assert not any((tmp_path / g).exists() for g in gone)
     assert (tmp_path / "sib200.md").is_file() and (tmp_path / "lang" / "deu_Latn.html").is_file()

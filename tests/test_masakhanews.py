@@ -10,7 +10,7 @@ from xling import results, solve
 from xling.data import Hub, Local
 from xling.errors import XlingError
 from xling.models.fake import FakeEncoder
-from xling.runner import evaluate
+from xling.api import evaluate
 from xling.solvers import classify
 from xling.tasks import masakhanews, sib200
 from tests.conftest import need_data

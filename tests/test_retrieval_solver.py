@@ -13,7 +13,7 @@ from xling import solve
 from xling.cli import main
 from xling.metrics import retrieval as rm
 from xling.models.fake import FakeEncoder
-from xling.runner import evaluate
+from xling.api import evaluate
 from xling.solvers import retrieve
 from xling.task import ALL_LANGS_POOL
 from tests.conftest import need_data

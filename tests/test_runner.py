@@ -6,7 +6,8 @@ import pytest
 
 from xling import results
 from xling.models.fake import FakeEncoder
-from xling.runner import COLUMNS, evaluate
+from xling.api import evaluate
+from xling.rundir import COLUMNS
 
 
 def _run(mirror, out, **kw):

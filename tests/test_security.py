@@ -30,17 +30,17 @@ def test_slugs_are_single_safe_components():
 
 
 def test_task_names_are_looked_up_not_imported_by_path():
-    from xling import tasks
+    from xling import plugins
 
     for name in ["../harness/cli", "os", "xling.tasks.sib200", "sib200/../x"]:
         with pytest.raises(XlingError, match="unknown task"):
-            tasks.get(name)
+            plugins.get_task(name)
 
 
 def test_models_never_run_remote_code_by_default():
     import inspect
 
-    from xling.models import hf, load
+    from xling.models import hf
 
-    assert inspect.signature(load).parameters["trust_remote_code"].default is False
+    assert inspect.signature(hf.make).parameters["trust_remote_code"].default is False
     assert inspect.signature(hf.load_hf).parameters["trust_remote_code"].default is False

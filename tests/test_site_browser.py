@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from board_helpers import binary, write_run
 
-from xling import leaderboard, results
+from xling import publish, results
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed "
@@ -111,7 +111,7 @@ def site(tmp_path_factory):
     for j, model in enumerate(["A@1", "B@1", EVIL]):
         write_run(runs, f"run{j}", model, {lang: binary(100, v[1 + j], seed=j) for lang, v in LANGS.items()})
     out = root / "leaderboards"
-    leaderboard.render(results.frame(runs), out_dir=out, samples=results.samples(runs), command="xling board runs")
+    publish.render(results.frame(runs), out_dir=out, samples=results.samples(runs), command="xling board runs")
     return out
 
 

@@ -10,16 +10,17 @@ from xling import analysis, results
 from xling.cli import main
 from xling.errors import XlingError
 from xling.models.fake import FakeEncoder
-from xling.runner import COLUMNS, evaluate
+from xling.api import evaluate
+from xling.rundir import COLUMNS
 
 LANGS = "eng_Latn,deu_Latn,zho_Hans"
 
 
 def _texts(mirror, langs, splits):
-    from xling import tasks
+    from xling import plugins
     from xling import data
 
-    t, src = tasks.get("sib200"), data.source_for(mirror)
+    t, src = plugins.get_task("sib200"), data.source_for(mirror)
     return {e.text for lang in langs for s in splits for e in t.load(lang, s, src)}
 
 
@@ -49,7 +50,7 @@ def test_matrix_three_by_three_embeds_each_language_once(mini_mirror, tmp_path):
 
 
 def test_matrix_train_lang_all_means_every_task_language(mini_mirror, tmp_path, monkeypatch):
-    from xling import tasks
+    from xling import plugins
     from xling import solve
 
     seen = {}
@@ -63,8 +64,8 @@ def test_matrix_train_lang_all_means_every_task_language(mini_mirror, tmp_path, 
     with pytest.raises(XlingError, match="stop here"):
         evaluate("sib200", model=FakeEncoder(), langs="deu_Latn", setting="matrix", train_langs="all",
                  data_dir=mini_mirror, out_dir=tmp_path, progress=False)
-    assert seen["train"] == list(tasks.get("sib200").langs) and len(seen["train"]) == 205
-    cells = real_plan(tasks.get("sib200"), "matrix", ["deu_Latn", "zho_Hans"], ["eng_Latn", "deu_Latn"])
+    assert seen["train"] == list(plugins.get_task("sib200").langs) and len(seen["train"]) == 205
+    cells = real_plan(plugins.get_task("sib200"), "matrix", ["deu_Latn", "zho_Hans"], ["eng_Latn", "deu_Latn"])
     assert [(c.train_lang, c.test_lang) for c in cells] == [("eng_Latn", "deu_Latn"), ("eng_Latn", "zho_Hans"),
                                                            ("deu_Latn", "deu_Latn"), ("deu_Latn", "zho_Hans")]
 
@@ -155,7 +156,7 @@ def test_result_rows_of_other_settings_keep_an_empty_shots_column(mini_mirror, t
 
 
 def test_list_shows_the_transfer_settings_where_they_apply(capsys):
-    from xling import tasks
+    from xling import plugins
     from xling import solve
 
     assert main(["list"]) == 0
@@ -165,6 +166,6 @@ def test_list_shows_the_transfer_settings_where_they_apply(capsys):
     assert rows["masakhaner"] == "in_language,zero_shot"  # taggers are fine-tuned elsewhere: nothing to transfer
     assert rows["tatoeba"] == "bitext"
     enc = FakeEncoder.from_spec("16")
-    assert len(solve.plan(tasks.get("americasnli"), "matrix", ["quy_Latn"], ["aym_Latn", "grn_Latn"], model=enc)) == 2
+    assert len(solve.plan(plugins.get_task("americasnli"), "matrix", ["quy_Latn"], ["aym_Latn", "grn_Latn"], model=enc)) == 2
     with pytest.raises(XlingError, match="fewshot"):
-        solve.plan(tasks.get("americasnli"), "fewshot", ["quy_Latn"], ["aym_Latn"], model=enc, options={"shots": [8]})
+        solve.plan(plugins.get_task("americasnli"), "fewshot", ["quy_Latn"], ["aym_Latn"], model=enc, options={"shots": [8]})

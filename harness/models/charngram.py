@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from . import check_output
+from . import Backend, check_output
 
 N_FEATURES = 2 ** 15
 NGRAMS = (1, 3)  # as the MasakhaNEWS classical baselines (char_wb 1-3); 1-4 scored lower on SIB-200
@@ -71,3 +71,7 @@ def make(arg: str = "", **_options) -> CharNgramEncoder:
     if arg:
         raise XlingError(f"model spec 'charngram:{arg}': charngram takes no options (use plain 'charngram')")
     return CharNgramEncoder()
+
+
+BACKEND = Backend("charngram", make, ("Encoder",), offline=True, usage="charngram",
+                  summary="no model: character 1-3-gram TF features (TF-IDF + LR baseline with a probe)")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import Backend
+
 
 class FakeEncoder:
     """``fake[:dim][:delay=SECONDS][:log=PATH][:nan=TEXT]`` as a spec: ``delay`` sleeps per
@@ -66,3 +68,11 @@ class FakeEncoder:
             with open(self.log, "a", encoding="utf-8") as f:
                 f.writelines(hashlib.sha256(f"{role}\0{t}".encode()).hexdigest() + "\n" for t in texts)
         return out
+
+
+def make(arg: str = "", **_options) -> FakeEncoder:
+    return FakeEncoder.from_spec(arg)
+
+
+BACKEND = Backend("fake", make, ("Encoder",), offline=True, usage="fake[:dim][:delay=S][:log=PATH][:nan=TEXT]",
+                  summary="deterministic hashed character trigrams, for tests")

