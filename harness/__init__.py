@@ -5,7 +5,7 @@
 the rest of the small public API (``xling.api``). Nothing heavy is imported until used.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["evaluate", "load_model", "get_task", "list_tasks", "__version__"]
 
 

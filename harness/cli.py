@@ -110,7 +110,7 @@ def _ints(value: str | None, flag: str) -> list[int] | None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 
@@ -159,11 +159,13 @@ def _solver_options(args) -> dict:
 
 
 def _run(args) -> None:
-    from . import plugins, publish, results
+    from . import plugins, publish, results, solve
     from .runner import RunConfig, evaluate
 
     task = plugins.get_task(args.task)
-    model = plugins.load_model(args.model, **_model_options(args))
+    options = _model_options(args)
+    solve.check_backend(task, plugins.backend(args.model), args.model)  # before any weights load
+    model = plugins.load_model(args.model, **options)
     run = RunConfig.resolve(task, model, langs=args.lang, setting=args.setting, train_langs=args.train_lang,
                             limit=args.limit, seed=args.seed, options=_solver_options(args), data_dir=args.data_dir,
                             out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import netcheck
 from .core import Example
 from .errors import DataError, XlingError
 
@@ -95,11 +96,20 @@ class Local:
 
 
 def _hf_load_dataset(*args, **kwargs):
+    """``datasets.load_dataset``, offline at once (local cache only) where the hub cannot be reached."""
+    online = netcheck.ensure_or_offline()
     try:
         import datasets
     except ImportError as e:  # pragma: no cover - datasets is a core dependency
         raise XlingError("the hub door needs the `datasets` package: pip install datasets") from e
-    return datasets.load_dataset(*args, **kwargs)
+    try:
+        return datasets.load_dataset(*args, **kwargs)
+    except Exception as e:
+        if online:
+            raise
+        host = netcheck.endpoint()[0]
+        raise XlingError(f"cannot reach the Hugging Face hub ({host}) and {args[0]} is not in the local datasets "
+                         f"cache; set --data-dir or {DATA_ENV} to a local mirror") from e
 
 
 @dataclass(frozen=True)

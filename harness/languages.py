@@ -64,9 +64,21 @@ def _retired(code: str, err):
     return _Retired()
 
 
+@functools.lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """lower-case English name -> ISO 639-3 code, for every living or historical language."""
+    import iso639
+
+    return {lg.name.lower(): lg.pt3 for lg in iso639.iter_langs() if lg.pt3 and lg.name}
+
+
 def suggest(code: str, n: int = 3) -> list[str]:
-    """Close matches for an unknown code, best first (codes and English names)."""
+    """Close matches for an unknown code or name, best first: 'fra (French)' for a misspelt
+    name, close codes for a code-like input."""
     low = code.lower().split("_")[0].split("-")[0]
+    if len(low) > 3:  # a name, not a code: match names
+        names = _names()
+        return [f"{names[m]} ({m.title()})" for m in difflib.get_close_matches(code.lower(), names, n=n, cutoff=0.75)]
     out = difflib.get_close_matches(low, _all_codes(), n=n, cutoff=0.6)
     try:
         import langcodes
@@ -88,7 +100,10 @@ def normalize(code: str) -> str:
     if not isinstance(code, str) or not code.strip():
         raise XlingError(f"empty language code {code!r}")
     m = _TAG.match(code.strip())
-    if not m and code.strip().isalpha():
+    if not m and code.replace(" ", "").replace("-", "").isalpha():  # not code-shaped: a name? (e.g. "french")
+        by_name = _by_name(code.strip()) if len(code.strip()) > 3 else None
+        if by_name:
+            return normalize(by_name)
         hint = suggest(code)
         more = f"; did you mean {', '.join(hint)}?" if hint else ""
         raise XlingError(f"unknown language code {code!r}{more}")
@@ -115,6 +130,16 @@ def normalize(code: str) -> str:
         if script is None:
             raise XlingError(f"cannot infer the script of {code!r}; give it explicitly, e.g. {alpha3}_Latn")
     return f"{alpha3}_{script}"
+
+
+def _by_name(text: str) -> str | None:
+    """The code of a language given by its English name ('french', 'Swiss German'), if any."""
+    try:
+        import langcodes
+
+        return langcodes.find(text).to_tag()
+    except (LookupError, ValueError, ImportError):
+        return None
 
 
 def _likely_script(short: str, region: str | None, info) -> str | None:

@@ -67,12 +67,16 @@ def task_names() -> list[str]:
 
 
 def get_task(name: str) -> Task:
-    """The task called ``name`` (any case; '-' and '_' alike), or a one-line error with suggestions."""
+    """The task called ``name`` (any case; '-' and '_' ignored), or a one-line error with suggestions."""
     known = tasks()
     if name in known:
         return known[name]
-    folded = {k.lower().replace("-", "_"): k for k in known}
-    key = str(name).lower().replace("-", "_")
+
+    def fold(s: str) -> str:
+        return str(s).lower().replace("-", "").replace("_", "")
+
+    folded = {fold(k): k for k in known}
+    key = fold(name)
     if key in folded:
         return known[folded[key]]
     close = difflib.get_close_matches(key, list(folded), n=3)

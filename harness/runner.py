@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from . import cache as cache_mod
 from . import data as data_mod
 from . import languages, models, results, solve

@@ -52,6 +52,15 @@ def check_capable(task: Task, model) -> None:
     solver(task, model)
 
 
+def check_backend(task: Task, backend, spec: str = "") -> None:
+    """Refuse, before any weights load, a backend none of whose capabilities the task's solvers use."""
+    options = solvers(task)
+    if not any(t.__name__ in backend.capabilities for s in options for t in s.needs):
+        raise XlingError(f"model {spec or backend.name} cannot do task {task.name!r}: {type(task).__name__} needs "
+                         f"{' or '.join(needs_text(s) for s in options)}; {backend.name} models are "
+                         f"{', '.join(backend.capabilities)} (see: xling list models)")
+
+
 def default_setting(task: Task, model=None) -> Setting:
     """The task's first setting that the model's solver offers."""
     offered = solver(task, model).settings(task) if model is not None else available_settings(task)

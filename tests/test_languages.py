@@ -35,7 +35,7 @@ def test_every_sib200_and_tatoeba_language_gets_a_distinct_code():
 
 @pytest.mark.parametrize("code,fragment", [
     ("xqz", "unknown language code 'xqz'; did you mean"),
-    ("English", "did you mean eng"),
+    ("Englsh", "did you mean eng (English)"),  # names are accepted (below); a misspelt one is suggested
     ("eng_Xxxx", "unknown script 'Xxxx'"),
     ("tzl", "cannot infer the script of 'tzl'"),
     ("e", "unknown language code 'e'"),
@@ -47,6 +47,11 @@ def test_unknown_codes_are_rejected_with_suggestions(code, fragment):
         normalize(code)
     assert fragment in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_language_names_are_accepted():
+    assert [normalize(x) for x in ("English", "french", "Scottish Gaelic", "Chinese")] == \
+        ["eng_Latn", "fra_Latn", "gla_Latn", "zho_Hans"]
 
 
 def test_many_and_names():

