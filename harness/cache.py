@@ -127,5 +127,11 @@ class CachedEncoder:
 
     def missing(self, texts: Sequence[str], role: str) -> int:
         """How many distinct texts would need a model call."""
-        keys = list({key(self.name, role, t) for t in self._prepared(texts, role)})
-        return len(keys) - len(self.store.get(keys))
+        return len(self.missing_texts(texts, role))
+
+    def missing_texts(self, texts: Sequence[str], role: str) -> list[str]:
+        """The distinct texts (as given) that the cache lacks, in order."""
+        texts = list(dict.fromkeys(texts))
+        keys = [key(self.name, role, t) for t in self._prepared(texts, role)]
+        found = self.store.get(keys)
+        return [t for t, k in zip(texts, keys) if k not in found]

@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--trust-remote-code", action="store_true",
                      help="let a transformers checkpoint run its own Python code (off by default: only for checkpoints you trust)")
     run.add_argument("--no-board", action="store_true", help="do not print the leaderboard summary")
+    run.add_argument("--dry-run", action="store_true", help="print the plan (cells, texts to embed, cache misses, "
+                     "an estimated time from the model's measured rate) and run nothing")
     run.add_argument("--shots", help="fewshot: numbers of target-language training examples, e.g. 0,8,32,128")
     run.add_argument("--seeds", help="fewshot: seeds that sample them, e.g. 0,1,2 (default: 0)")
     run.add_argument("--base-url", help="openai:<model>: the server's API root, e.g. http://127.0.0.1:8000/v1")
@@ -170,6 +172,9 @@ def _run(args) -> None:
                             limit=args.limit, seed=args.seed, options=_solver_options(args), data_dir=args.data_dir,
                             out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,
                             batch_size=args.batch_size, command=shlex.join(["xling", *sys.argv[1:]]))
+    if args.dry_run:
+        print(_plan_text(task, model, run))
+        return
     rep = evaluate(task, model, run)
     print(f"run: {rep.run_dir}  cells scored: {rep.cells_done}, resumed: {rep.cells_skipped}, "
           f"model calls: {rep.model_calls}, cache hits: {rep.cache_hits}", file=sys.stderr)
@@ -177,6 +182,28 @@ def _run(args) -> None:
         print(publish.render(results.frame(rep.run_dir), out_dir=None, samples=results.samples(rep.run_dir),
                              info=results.task_info(rep.run_dir)))
     _reports(run, rep)
+
+
+def _plan_text(task, model, run) -> str:
+    from .runner import dry_run
+
+    plan = dry_run(task, model, run)
+    lines = [f"plan: {task.name} x {model.name}, setting {run.setting}, {len(run.test_langs)} languages"
+             + (f", trained on {', '.join(run.train_langs)}" if run.train_langs else ""),
+             f"  run directory: {plan.run_dir}",
+             f"  cells: {plan.cells} ({plan.cells_done} already done, {plan.cells - plan.cells_done} to score)",
+             f"  texts to embed: {plan.texts:,} ({plan.misses:,} not in the cache)"]
+    if plan.estimate is not None:
+        lines.append(f"  estimated time to embed them: {_duration(plan.estimate)} "
+                     f"(measured {1 / plan.seconds_per_text:.1f} texts/s on a sample)")
+    elif plan.texts == 0:
+        lines.append("  this model is not an embedding model: its requests are cached per item as it runs")
+    return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min" if seconds < 7200 else \
+        f"{seconds / 3600:.1f} h"
 
 
 def _reports(run, rep) -> None:

@@ -120,8 +120,8 @@ def identity(task: Task, model, run: RunConfig, source) -> dict:
             "seed": run.seed, "source": type(source).__name__, "options": dict(sorted(run.options.items()))}
 
 
-def evaluate(task: Task, model, run: RunConfig) -> RunReport:
-    """Evaluate a loaded ``model`` on ``task`` as ``run`` says; resumes a run with the same identity."""
+def prepare(task: Task, model, run: RunConfig) -> tuple["Job", list[Cell], dict]:
+    """Everything a run needs, checked, with nothing written yet: the job, its cells and its config."""
     source = data_mod.source_for(run.data_dir)
     store = cache_mod.EmbeddingStore(run.cache_dir or cache_mod.default_dir())
     solve.check_capable(task, model)
@@ -133,13 +133,19 @@ def evaluate(task: Task, model, run: RunConfig) -> RunReport:
     config = identity(task, model, run, source)
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
     run_id = safe_name(run.run_id, "--run-id") if run.run_id else slug(f"{task.name}-{model.name}-{run.setting}-{digest}")
-    rd = RunDir(Path(run.out_dir) / run_id)
+    ctx = solve.Context(source=source, seed=run.seed, limit=run.limit, store=store, options=dict(run.options))
+    return Job(task, model, cached, run, ctx, RunDir(Path(run.out_dir) / run_id)), cells, config
+
+
+def evaluate(task: Task, model, run: RunConfig) -> RunReport:
+    """Evaluate a loaded ``model`` on ``task`` as ``run`` says; resumes a run with the same identity."""
+    job, cells, config = prepare(task, model, run)
+    rd = job.rd
     fresh = not rd.path.exists()
     config = _open(rd, config, task, run)
-    ctx = solve.Context(source=source, seed=run.seed, limit=run.limit, store=store, options=dict(run.options))
     started = time.monotonic()
     try:
-        report = _run_cells(Job(task, model, cached, run, ctx, rd), cells)
+        report = _run_cells(job, cells)
     except XlingError:
         if fresh and not rd.results_path.exists():  # nothing computed: leave no empty run behind
             rd.config_path.unlink(missing_ok=True)
@@ -151,6 +157,41 @@ def evaluate(task: Task, model, run: RunConfig) -> RunReport:
     config["provenance"]["wall_seconds"] = round(time.monotonic() - started, 3)
     rd.write_config(config)
     return report
+
+
+@dataclass
+class Plan:
+    """What a run would do (``--dry-run``): cells, texts to embed, and an estimate."""
+
+    run_dir: Path
+    cells: int
+    cells_done: int
+    texts: int  # distinct (role, text) pairs the remaining cells embed
+    misses: int  # of which the cache lacks
+    seconds_per_text: float | None  # measured on a sample of the misses (None: nothing to measure)
+
+    @property
+    def estimate(self) -> float | None:
+        return None if self.seconds_per_text is None else self.misses * self.seconds_per_text
+
+
+def dry_run(task: Task, model, run: RunConfig, sample: int = 16) -> Plan:
+    """The plan of a run without running it; the model's rate is measured on up to ``sample``
+    uncached texts (their embeddings are kept in the cache, so nothing is wasted)."""
+    job, cells, _ = prepare(task, model, run)
+    done = {_row_key(r) for r in job.rd.rows()}
+    todo = [c for c in cells if _key(c) not in done]
+    groups = text_groups(job, todo)
+    misses = {role: job.cached.missing_texts(txts, role) for role, txts in groups.items()}
+    n_miss = sum(map(len, misses.values()))
+    rate = None
+    if n_miss:
+        role, txts = max(misses.items(), key=lambda kv: len(kv[1]))
+        probe = txts[:: max(1, len(txts) // sample)][:sample]
+        t = time.monotonic()
+        job.cached.encode(probe, role)
+        rate = (time.monotonic() - t) / len(probe)
+    return Plan(job.rd.path, len(cells), len(cells) - len(todo), sum(map(len, groups.values())), n_miss, rate)
 
 
 def _open(rd: RunDir, config: dict, task: Task, run: RunConfig) -> dict:
@@ -181,15 +222,20 @@ class Job:
     rd: RunDir
 
 
-def encode_all(job: Job, cells: list[Cell]) -> None:
-    """One encoding pass over every distinct text the cells need (only cached encoders pre-encode)."""
+def text_groups(job: Job, cells: list[Cell]) -> dict[str, list[str]]:
+    """role -> the distinct texts the cells need embedded (empty for models outside the embedding cache)."""
     if not hasattr(job.cached, "missing"):
-        return
+        return {}
     groups: dict[str, list[str]] = {}
     for cell in cells:
         for role, txts in solve.texts(job.task, job.ctx, cell, job.model):
             groups.setdefault(role, []).extend(txts)
-    groups = {role: list(dict.fromkeys(txts)) for role, txts in groups.items()}
+    return {role: list(dict.fromkeys(txts)) for role, txts in groups.items()}
+
+
+def encode_all(job: Job, cells: list[Cell]) -> None:
+    """One encoding pass over every distinct text the cells need (only cached encoders pre-encode)."""
+    groups = text_groups(job, cells)
     missing = sum(job.cached.missing(txts, role) for role, txts in groups.items())
     if missing:
         with _progress(missing, f"encode {job.model.name}", job.run.progress) as bar:

