@@ -6,7 +6,9 @@ Two doors:
   (the tests and CI use ``../shared/data``). Reading it sets the Hugging Face offline
   flags so nothing waits on a network.
 * ``Hub(load_dataset=...)``: the Hugging Face hub through ``datasets.load_dataset`` at a
-  pinned revision. ``load_dataset`` is injectable so the mapping can be tested offline.
+  pinned revision (a task's ``hub_revision``, a 40-hex commit; ``None`` means not pinned
+  yet, and the door refuses). ``load_dataset`` is injectable so the mapping can be tested
+  offline.
 
 Readers here turn every file problem (missing, empty, truncated, bad quoting, invalid
 UTF-8, wrong columns) into a one-line ``DataError`` naming the file and line.
@@ -118,6 +120,7 @@ class Hub:
 
     def rows(self, task, lang: str, split: str):
         config, hub_split = task.hub_config(task.native(lang), split)
+        _check_pinned(task)
         try:
             return self.load_dataset(task.hub_id, config, split=hub_split, revision=task.hub_revision)
         except XlingError:
@@ -136,7 +139,16 @@ class Hub:
         return unique_ids(examples)
 
     def signature(self, task, lang: str, split: str) -> str:
+        task.hub_config(task.native(lang), split)  # a door that refuses says so before any signature
+        _check_pinned(task)
         return f"hf:{task.hub_id}@{task.hub_revision}"
+
+
+def _check_pinned(task) -> None:
+    """A task whose hub revision is not pinned yet (None) has no hub door."""
+    if task.hub_revision is None:
+        raise XlingError(f"{task.name}: the hub revision of {task.hub_id} is not pinned yet, so there is no hub "
+                         f"door; set --data-dir or {DATA_ENV} to a local mirror")
 
 
 def unique_ids(examples: list[Example]) -> list[Example]:

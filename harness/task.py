@@ -29,7 +29,7 @@ class Task:
     local_files: LocalFiles
     read_local: ReadLocal
     hub_id: str
-    hub_revision: str
+    hub_revision: str | None  # a 40-hex commit; None: not pinned yet, the hub door refuses
     hub_config: HubConfig
     read_hub: ReadHub
     main_metric: str
@@ -134,11 +134,13 @@ class Retrieval(Rank):
     TAB docid, text = query id, text_pair = docid, label = relevance level as a decimal
     integer) and ``<split>/corpus`` one per
     document (id = docid, text = what is encoded, text_pair = title). ``corpus_hub_id`` is the
-    hub repository of the corpus where it is not ``hub_id``. A cell's pool language may be
+    hub repository of the corpus where it is not ``hub_id``, pinned at ``corpus_hub_revision``
+    (a 40-hex commit, like ``hub_revision``). A cell's pool language may be
     ``ALL_LANGS_POOL``: the union of every language's corpus and qrels.
     """
 
     corpus_hub_id: str = ""
+    corpus_hub_revision: str | None = None
 
     def check_split(self, split: str) -> None:
         base, _, part = split.partition("/")
@@ -148,7 +150,9 @@ class Retrieval(Rank):
         super().check_split(base)
 
     def _door_task(self, split: str) -> "Retrieval":
-        return replace(self, hub_id=self.corpus_hub_id) if split.endswith("/corpus") and self.corpus_hub_id else self
+        if split.endswith("/corpus") and self.corpus_hub_id:
+            return replace(self, hub_id=self.corpus_hub_id, hub_revision=self.corpus_hub_revision)
+        return self
 
     def load(self, lang: str, split: str, source) -> list[Example]:
         self.check_split(split)

@@ -4,7 +4,15 @@ Ebrahimi et al., ACL 2022. Local door: the upstream repository layout
 ``americasnli/{dev,test}/<lang>.tsv`` (header ``language premise hypothesis label``, no
 CSV quoting). Hub door: ``nala-cub/americas_nli`` (the former canonical ``americas_nli``;
 one config per language, splits validation/test, ``label`` a class id:
-0 entailment, 1 neutral, 2 contradiction).
+0 entailment, 1 neutral, 2 contradiction), read by ``xling.formats.nli``.
+
+Hub revision ``668b53909c205ece201487394833a36ebab47245``: the repository after its
+conversion to Parquet, before the card-only update #4 (``1f3f4fa``).
+Source: the Hugging Face page of ``README.md`` at that commit (a mirror of
+``huggingface.co/datasets/nala-cub/americas_nli/blob/668b539.../README.md``, in the stored
+pages corpus), whose ``dataset_info`` carries the converted ``all_languages`` config and
+Parquet download sizes (e.g. aym 87,882 bytes, 743 validation / 750 test rows), as ``main``
+has them today. No evaluation harness seen here pins this repository.
 
 There is no train split: an Encoder probe trains on the labelled dev split of the train
 language(s) (rows say ``train_split = dev``); the usual setting is zero-shot transfer of an
@@ -19,7 +27,7 @@ from __future__ import annotations
 
 from xling.core import Example
 from xling.data import check_labels, read_tsv
-from xling.errors import XlingError
+from xling.formats.nli import hub_pairs
 from xling.languages import normalize
 from xling.task import PairClassify
 
@@ -28,6 +36,9 @@ LABELS = ("entailment", "neutral", "contradiction")  # the hub's class ids, in o
 NATIVE = ("aym", "bzd", "cni", "gn", "hch", "nah", "oto", "quy", "shp", "tar")
 
 _SPLITS = {"dev": "validation", "test": "test"}
+
+HUB_ID = "nala-cub/americas_nli"
+HUB_REVISION = "668b53909c205ece201487394833a36ebab47245"  # see the module docstring
 
 
 def _local_files(native: str, split: str) -> tuple[str, ...]:
@@ -46,28 +57,8 @@ def _hub_config(native: str, split: str) -> tuple[str, str]:
     return native, _SPLITS[split]
 
 
-def hub_label(rows, i: int, value, labels: tuple[str, ...], where: str) -> str:
-    """A hub label (class id or name) as a label name; the names come from the dataset's
-    ClassLabel feature when it has one."""
-    feature = getattr(rows, "features", {}) or {}
-    names = tuple(getattr(feature.get("label"), "names", ()) or labels)
-    if isinstance(value, str) and value in labels:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names) and names[value] in labels:
-        return names[value]
-    raise XlingError(f"{where} row {i}: unknown label {value!r} (expected one of {', '.join(labels)})")
-
-
-def hub_pairs(rows, lang: str, split: str, repo: str):
-    """Examples from hub rows with ``premise``, ``hypothesis`` and ``label`` (AmericasNLI, XNLI)."""
-    for i, row in enumerate(rows):
-        label = hub_label(rows, i, row["label"], LABELS, f"{repo} {lang} {split}")
-        yield Example(id=str(i), lang=lang, text=row["premise"], text_pair=row["hypothesis"], label=label,
-                      source=f"hub:{i}")
-
-
 def _read_hub(rows, lang, split):
-    return hub_pairs(rows, lang, split, "nala-cub/americas_nli")
+    return hub_pairs(rows, lang, split, HUB_ID, LABELS)
 
 
 TASK = PairClassify(
@@ -78,8 +69,8 @@ TASK = PairClassify(
     splits=("dev", "test"),
     local_files=_local_files,
     read_local=_read_local,
-    hub_id="nala-cub/americas_nli",
-    hub_revision="main",
+    hub_id=HUB_ID,
+    hub_revision=HUB_REVISION,
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="acc",

@@ -16,7 +16,8 @@ metric: mAP over the whole pool, as LAReQA reports it.
 Local door: the LAReQA repository's ``lareqa/xquad-r/<lang>.json`` (SQuAD v1.1 JSON plus the
 two per-paragraph keys). Hub door: none that works; ``google-research-datasets/xquad_r`` on
 the hub keeps only id/context/question/answers, without the sentence breaks that define the
-candidates, so the hub door refuses with a clear error instead of guessing sentences.
+candidates, so the hub door refuses with a clear error instead of guessing sentences (and
+no revision is pinned: ``hub_revision`` is None).
 Quirk: in ``tr.json`` one paragraph's ``sentence_breaks`` are shifted by two characters
 against its ``sentences``; the published ``sentences`` are the candidate texts and the breaks
 decide relevance (their order and number agree everywhere).
@@ -28,8 +29,8 @@ import json
 from xling.core import Example
 from xling.data import _text
 from xling.errors import DataError, XlingError
+from xling.formats.trec import judgment
 from xling.languages import normalize
-from xling.trec import judgment
 from xling.task import Retrieval
 
 NATIVE = "ar de el en es hi ru th tr vi zh".split()
@@ -102,7 +103,7 @@ TASK = Retrieval(
     local_files=_local_files,
     read_local=_read_local,
     hub_id=HUB_ID,
-    hub_revision="main",
+    hub_revision=None,  # no usable hub copy (see the module docstring)
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="map",

@@ -20,6 +20,12 @@ the labelled dev split (rows say ``train_split = dev``). Hub door: ``masakhane/m
 (configs per language, splits train/validation/test, ``label`` a class id over the 7 labels
 in alphabetical order unless the dataset's ClassLabel says otherwise). Example ids are the
 record number in the file (the ``url`` column repeats in amh, ibo and xho).
+
+Hub revision ``8ccc72e69e65f40c70e117d8b3c08306bb788b60``: as pinned by MTEB's
+``MasakhaNEWSClassification`` and ``MasakhaNEWSClusteringP2P``/``S2S`` before MTEB moved
+to its own copy ``mteb/masakhanews`` (``dataset={"path": "masakhane/masakhanews",
+"revision": ...}`` in MTEB's task metadata; the same revision appears in the MTEB results
+of many model cards).
 """
 from __future__ import annotations
 
@@ -95,7 +101,7 @@ TASK = Classify(
     local_files=_local_files,
     read_local=_read_local,
     hub_id="masakhane/masakhanews",
-    hub_revision="main",
+    hub_revision="8ccc72e69e65f40c70e117d8b3c08306bb788b60",  # as pinned by MTEB
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="acc",

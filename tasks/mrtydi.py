@@ -5,13 +5,23 @@ Zhang et al., MRL 2021. Local door: Anserini's ``mrtydi/topics/topics.mrtydi-v1.
 (``qid Q0 docid 1``, positives only); the corpus, which the mirror does not hold, is read from
 ``mrtydi/mrtydi-v1.1-<language>/collection/docs.jsonl.gz`` (as in the upstream
 ``mrtydi-v1.1-<language>.tar.gz``; JSONL with ``id``/``docid``, ``title``, ``contents``/``text``).
-Hub door: ``castorini/mr-tydi`` (config = English language name, columns ``query_id``,
-``query``, ``positive_passages``, ``negative_passages``) and ``castorini/mr-tydi-corpus``
-(split ``train``). Documents are encoded as ``title text``.
+Documents are encoded as ``title text``.
+
+Hub door: MTEB's copy ``mteb/mrtidy`` of the test split (the upstream ``castorini/mr-tydi``
+and ``castorini/mr-tydi-corpus`` load through loading scripts, which ``datasets`` >= 4
+refuses): configs named by the English language name, ``<language>-queries`` (``_id``,
+``text``, split ``test``), ``<language>-qrels`` (``query-id``, ``corpus-id``, ``score``,
+split ``test``) and ``<language>-corpus`` (``_id``, ``title``, ``text``, split ``train``),
+read by ``xling.formats.trec.hub_rows``; the dev split is read from a local mirror only.
+MTEB's statistics of this copy give the full corpora and test topics (e.g. arabic:
+2,106,586 passages, 1,081 queries). Hub revision ``fc24a3ce8f09746410daee3d5cd823ff7a0675b7``:
+as pinned by MTEB's ``MrTidyRetrieval`` (embeddings-benchmark/mteb,
+``mteb/tasks/retrieval/multilingual/mr_tidy_retrieval.py``, whose ``_load_data_retrieval``
+reads exactly these configs, splits and columns).
 """
 from __future__ import annotations
 
-from xling import trec
+from xling.formats import trec
 from xling.languages import normalize
 from xling.task import Retrieval
 
@@ -24,8 +34,7 @@ SCRIPTS = {"ko": "ko_Hang"}
 LAYOUT = trec.Layout(topics="mrtydi/topics/topics.mrtydi-v1.1-{native}.{split}.txt.gz",
                      qrels="mrtydi/qrels/qrels.mrtydi-v1.1-{native}.{split}.txt",
                      corpus="mrtydi/mrtydi-v1.1-{name}/collection/docs.jsonl.gz",
-                     hub_id="castorini/mr-tydi", corpus_hub_id="castorini/mr-tydi-corpus",
-                     names=NAMES)
+                     hub_id="mteb/mrtidy", hub_splits=("test",), corpus_split="train", names=NAMES)
 
 
 TASK = Retrieval(
@@ -37,12 +46,11 @@ TASK = Retrieval(
     local_files=LAYOUT.local_files,
     read_local=trec.read_part,
     hub_id=LAYOUT.hub_id,
-    hub_revision="main",
+    hub_revision="fc24a3ce8f09746410daee3d5cd823ff7a0675b7",  # as pinned by MTEB
     hub_config=LAYOUT.hub_config,
     read_hub=LAYOUT.read_hub,
     main_metric="mrr@10",
     settings=("monolingual",),
     homepage="https://github.com/castorini/mr.tydi",
     test_split="test",
-    corpus_hub_id=LAYOUT.corpus_hub_id,
 )

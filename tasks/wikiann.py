@@ -5,7 +5,12 @@ Wikipedia editions). Hub door: ``unimelb-nlp/wikiann`` (one config per Wikipedia
 splits train/validation/test, ``tokens`` and ``ner_tags`` class ids over ``HUB_TAGS``).
 Local door: the same CoNLL-style layout as MasakhaNER, ``wikiann/<code>/{train,dev,test}.txt``
 with one ``token TAG`` per line and a blank line between sentences (read by
-``tasks.masakhaner.read_conll``). No copy of WikiANN is in the shared mirror.
+``xling.formats.conll``). No copy of WikiANN is in the shared mirror.
+
+Hub revision ``f0a3be6dc5564c0cc4150bb660144800a1f539d4``: the commit a public project's
+dataset-audit table links for WikiANN's release files and card
+(``huggingface.co/datasets/unimelb-nlp/wikiann/tree/f0a3be6.../bn``, found by the code
+search); at that commit the data are files per config (``bn/``), as in the Parquet conversion.
 
 Three editions are left out because their language would collide with another edition's
 canonical code: ``simple`` (Simple English = eng_Latn), ``be-x-old`` (Belarusian in the
@@ -17,7 +22,7 @@ imply are mapped in ``CODES``.
 from __future__ import annotations
 
 from xling.languages import normalize
-from xling.tasks.masakhaner import conll_task
+from xling.formats.conll import ConllSource, conll_task
 
 TYPES = ("PER", "ORG", "LOC")
 HUB_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
@@ -56,9 +61,7 @@ TASK = conll_task(
     "wikiann",
     "WikiANN / PAN-X named entities (PER, ORG, LOC), 173 Wikipedia languages (Rahimi et al. splits)",
     languages=tuple((CODES.get(n) or normalize(n), n) for n in NATIVE),
-    local_dir="wikiann",
-    hub_id="unimelb-nlp/wikiann",
-    types=TYPES,
-    hub_tags=HUB_TAGS,
+    source=ConllSource(local_dir="wikiann", hub_id="unimelb-nlp/wikiann", types=TYPES, hub_tags=HUB_TAGS),
+    hub_revision="f0a3be6dc5564c0cc4150bb660144800a1f539d4",
     homepage="https://github.com/afshinrahimi/mmner",
 )

@@ -8,6 +8,10 @@ language with every context language (``--setting gxlt``; 144 pairs).
 Local door: the upstream repository's ``xquad.<lang>.json`` (SQuAD v1.1 JSON). Hub door:
 ``google/xquad`` (configs ``xquad.<lang>``, one split ``validation``; columns id, context,
 question, answers{text, answer_start}). The only split is exposed as ``test``.
+
+Hub revision ``51adfef1c1287aab1d2d91b5bead9bcfb9c68583``: as pinned by MTEB's
+``XQuADRetrieval`` (embeddings-benchmark/mteb, ``mteb/tasks/retrieval/multilingual/
+x_qu_ad_retrieval.py``, ``dataset={"path": "google/xquad", "revision": ...}``).
 """
 from __future__ import annotations
 
@@ -83,7 +87,7 @@ TASK = Extract(
     local_files=_local_files,
     read_local=_read_local,
     hub_id="google/xquad",
-    hub_revision="main",
+    hub_revision="51adfef1c1287aab1d2d91b5bead9bcfb9c68583",  # as pinned by MTEB
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="f1",

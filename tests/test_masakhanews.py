@@ -79,7 +79,7 @@ def test_hub_mapping():
                 {"label": 4, "headline": "A", "text": "B", "headline_text": "A B", "url": "/y"}]
 
     ex = T.load("yor_Latn", "train", Hub(load_dataset=fake))
-    assert calls == [("masakhane/masakhanews", "yor", "train", "main")]
+    assert calls == [("masakhane/masakhanews", "yor", "train", "8ccc72e69e65f40c70e117d8b3c08306bb788b60")]
     assert [(e.text, e.label) for e in ex] == [("H T", "politics"), ("A B", "religion")]
     with pytest.raises(XlingError, match="amh_Ethi dev row 1: unknown label 4"):  # religion is not an Amharic label
         T.load("amh_Ethi", "dev", Hub(load_dataset=fake))

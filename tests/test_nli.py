@@ -82,7 +82,7 @@ def test_americasnli_unknown_label_names_file_and_line(tmp_path):
 def test_americasnli_hub_mapping():
     fake = FakeHub([{"premise": "p0", "hypothesis": "h0", "label": 2}, {"premise": "p1", "hypothesis": "h1", "label": 0}])
     ex = americasnli.TASK.load("grn_Latn", "dev", Hub(load_dataset=fake))
-    assert fake.calls == [("nala-cub/americas_nli", "gn", "validation", "main")]
+    assert fake.calls == [("nala-cub/americas_nli", "gn", "validation", "668b53909c205ece201487394833a36ebab47245")]
     assert [(e.text, e.text_pair, e.label) for e in ex] == [("p0", "h0", "contradiction"), ("p1", "h1", "entailment")]
     americasnli.TASK.load("oto_Latn", "test", Hub(load_dataset=fake))
     assert fake.calls[-1][1:3] == ("oto", "test")
@@ -129,7 +129,8 @@ def test_xnli_languages_and_hub_mapping():
         "swa_Latn", "tha_Thai", "tur_Latn", "urd_Arab", "vie_Latn", "zho_Hans"]
     fake = FakeHub([{"premise": "p", "hypothesis": "h", "label": 1}])
     ex = xnli.TASK.load("zho_Hans", "dev", Hub(load_dataset=fake))
-    assert fake.calls == [("facebook/xnli", "zh", "validation", "main")] and ex[0].label == "neutral"
+    assert fake.calls == [("facebook/xnli", "zh", "validation", "b8dd5d7af51114dbda02c0e3f6133f332186418e")]
+    assert ex[0].label == "neutral"
     xnli.TASK.load("swa_Latn", "train", Hub(load_dataset=fake))
     assert fake.calls[-1][1:3] == ("sw", "train")
 

@@ -128,51 +128,84 @@ def test_jsonl_corpus_in_the_documented_places(tmp_path):
 
 
 class FakeHub:
+    """``load_dataset`` over tables keyed by (repository, config)."""
+
     def __init__(self, tables):
         self.tables, self.calls = tables, []
 
     def __call__(self, repo, config, split, revision):
         self.calls.append((repo, config, split, revision))
-        return self.tables[repo]
+        return self.tables[repo, config]
 
 
-def _tevatron_rows():
-    return [{"query_id": "3", "query": "Where is X?", "positive_passages": [{"docid": "9#1", "title": "X", "text": "X is."}],
-             "negative_passages": [{"docid": "9#2", "title": "X", "text": "Not."}]},
-            {"query_id": "4", "query": "Who?", "positive_passages": [{"docid": "5#0", "title": "", "text": "Y."}],
-             "negative_passages": []}]
+MIRACL_REV = "9c09abc13478308c27598f350e31d8f06b9b5481"
+MRTYDI_REV = "fc24a3ce8f09746410daee3d5cd823ff7a0675b7"
+
+
+def _beir(repo, name):
+    """Rows shaped like MTEB's BEIR-style copies (mteb/MIRACLRetrieval, mteb/mrtidy)."""
+    return {(repo, f"{name}-queries"): [{"_id": "3", "text": "Where is X?"}, {"_id": "4", "text": "Who?"}],
+            (repo, f"{name}-qrels"): [{"query-id": "3", "corpus-id": "9#1", "score": 1},
+                                      {"query-id": "3", "corpus-id": "9#2", "score": 0},
+                                      {"query-id": "4", "corpus-id": "5#0", "score": 1}],
+            (repo, f"{name}-corpus"): [{"_id": "9#1", "title": "X", "text": "X is."},
+                                       {"_id": "9#2", "title": "X", "text": "Not."},
+                                       {"_id": "5#0", "title": "", "text": "Y."}]}
 
 
 def test_miracl_hub_mapping():
-    corpus = [{"docid": "9#1", "title": "X", "text": "X is."}, {"docid": "9#2", "title": "X", "text": "Not."}]
-    fake = FakeHub({"miracl/miracl": _tevatron_rows(), "miracl/miracl-corpus": corpus})
+    fake = FakeHub(_beir("mteb/MIRACLRetrieval", "sw"))
     hub = Hub(load_dataset=fake)
     t = miracl.TASK
     q = t.load("swa_Latn", "dev", hub)
     j = t.load("swa_Latn", "dev/qrels", hub)
     d = t.load("swa_Latn", "dev/corpus", hub)
-    assert fake.calls == [("miracl/miracl", "sw", "dev", "main"), ("miracl/miracl", "sw", "dev", "main"),
-                          ("miracl/miracl-corpus", "sw", "train", "main")]
+    assert fake.calls == [("mteb/MIRACLRetrieval", "sw-queries", "dev", MIRACL_REV),
+                          ("mteb/MIRACLRetrieval", "sw-qrels", "dev", MIRACL_REV),
+                          ("mteb/MIRACLRetrieval", "sw-corpus", "dev", MIRACL_REV)]
     assert [(x.id, x.text) for x in q] == [("3", "Where is X?"), ("4", "Who?")]
     assert [(x.text, x.text_pair, x.label) for x in j] == [("3", "9#1", "1"), ("3", "9#2", "0"), ("4", "5#0", "1")]
-    assert [(x.id, x.text) for x in d] == [("9#1", "X X is."), ("9#2", "X Not.")]
-    assert t.data_signature("swa_Latn", "dev/corpus", hub) == "hf:miracl/miracl-corpus@main"
-    assert t.data_signature("swa_Latn", "dev", hub) == "hf:miracl/miracl@main"
+    assert [(x.id, x.text, x.text_pair) for x in d] == [("9#1", "X X is.", "X"), ("9#2", "X Not.", "X"),
+                                                       ("5#0", "Y.", None)]
+    assert t.data_signature("swa_Latn", "dev/corpus", hub) == f"hf:mteb/MIRACLRetrieval@{MIRACL_REV}"
+    assert t.data_signature("swa_Latn", "dev", hub) == f"hf:mteb/MIRACLRetrieval@{MIRACL_REV}"
 
 
 def test_mrtydi_hub_mapping_uses_language_names():
-    fake = FakeHub({"castorini/mr-tydi": _tevatron_rows(),
-                    "castorini/mr-tydi-corpus": [{"docid": "5#0", "title": "", "text": "Y."}]})
+    fake = FakeHub(_beir("mteb/mrtidy", "korean"))
     hub = Hub(load_dataset=fake)
-    mrtydi.TASK.load("kor_Hang", "test", hub)
+    q = mrtydi.TASK.load("kor_Hang", "test", hub)
+    mrtydi.TASK.load("kor_Hang", "test/qrels", hub)
     mrtydi.TASK.load("kor_Hang", "test/corpus", hub)
-    assert fake.calls == [("castorini/mr-tydi", "korean", "test", "main"),
-                          ("castorini/mr-tydi-corpus", "korean", "train", "main")]
+    assert fake.calls == [("mteb/mrtidy", "korean-queries", "test", MRTYDI_REV),
+                          ("mteb/mrtidy", "korean-qrels", "test", MRTYDI_REV),
+                          ("mteb/mrtidy", "korean-corpus", "train", MRTYDI_REV)]
+    assert [x.id for x in q] == ["3", "4"]
+    with pytest.raises(XlingError, match="mteb/mrtidy holds only the test split .*--data-dir"):
+        mrtydi.TASK.load("kor_Hang", "dev", hub)
+    assert len(fake.calls) == 3
 
 
-def test_hub_duplicate_query_ids_and_missing_columns():
-    rows = _tevatron_rows() + [_tevatron_rows()[0]]
-    with pytest.raises(XlingError, match="row 2: duplicate query id '3'"):
-        miracl.TASK.load("swa_Latn", "dev", Hub(load_dataset=FakeHub({"miracl/miracl": rows})))
-    with pytest.raises(XlingError, match="row 0: missing or malformed column 'query'"):
-        miracl.TASK.load("swa_Latn", "dev", Hub(load_dataset=FakeHub({"miracl/miracl": [{"query_id": 1}]})))
+def test_hub_duplicates_and_missing_columns():
+    tables = _beir("mteb/MIRACLRetrieval", "sw")
+    rows = tables["mteb/MIRACLRetrieval", "sw-queries"]
+    tables["mteb/MIRACLRetrieval", "sw-queries"] = rows + [rows[0]]
+    with pytest.raises(XlingError, match="row 2: duplicate id '3'"):
+        miracl.TASK.load("swa_Latn", "dev", Hub(load_dataset=FakeHub(tables)))
+    tables["mteb/MIRACLRetrieval", "sw-queries"] = [{"_id": 1}]
+    with pytest.raises(XlingError, match="row 0: missing or malformed column 'text'"):
+        miracl.TASK.load("swa_Latn", "dev", Hub(load_dataset=FakeHub(tables)))
+    qrels = tables["mteb/MIRACLRetrieval", "sw-qrels"]
+    tables["mteb/MIRACLRetrieval", "sw-qrels"] = qrels + [qrels[1]]
+    with pytest.raises(XlingError, match=r"row 3: duplicate judgment \('3', '9#2'\)"):
+        miracl.TASK.load("swa_Latn", "dev/qrels", Hub(load_dataset=FakeHub(tables)))
+    tables["mteb/MIRACLRetrieval", "sw-qrels"] = [{"query-id": "3", "corpus-id": "9#1", "score": 0.5}]
+    with pytest.raises(XlingError, match="row 0: relevance 0.5 is not an integer"):
+        miracl.TASK.load("swa_Latn", "dev/qrels", Hub(load_dataset=FakeHub(tables)))
+
+
+def test_hub_corpus_ids_read_id_where_there_is_no_underscore_id():
+    tables = _beir("mteb/MIRACLRetrieval", "yo")
+    tables["mteb/MIRACLRetrieval", "yo-corpus"] = [{"id": 7, "title": "T", "text": "x"}]
+    d = miracl.TASK.load("yor_Latn", "dev/corpus", Hub(load_dataset=FakeHub(tables)))
+    assert [(x.id, x.text) for x in d] == [("7", "T x")]

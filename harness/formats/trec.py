@@ -1,22 +1,27 @@
 """Readers for TREC-style retrieval data (the layout Anserini/Pyserini publish MIRACL and
-Mr. TyDi in) and for JSONL corpora, and the mapping of their hub rows, shared by the
-retrieval tasks. Every reader yields ``Example``s as ``task.Retrieval`` describes them and
-turns a bad line into a one-line ``DataError`` naming the file and line.
+Mr. TyDi in) and for JSONL corpora, and the mapping of BEIR-style hub rows (the layout of
+MTEB's copies), shared by the retrieval tasks. Every reader yields ``Example``s as
+``task.Retrieval`` describes them and turns a bad line into a one-line ``DataError`` naming
+the file and line (a bad hub row: an ``XlingError`` naming repository, config and row).
 
 * topics: ``qid<TAB>query`` per line, no header (``.gz`` is decompressed);
 * qrels: ``qid Q0 docid relevance`` per line, tab- or space-separated, relevance an integer;
 * corpus: JSON Lines, one document per line: ``docid`` (or ``id``), ``title`` (optional),
-  ``text`` (or ``contents``).
+  ``text`` (or ``contents``);
+* hub (BEIR/MTEB layout): one config per language and part, ``<name>-queries`` (``_id``,
+  ``text``), ``<name>-qrels`` (``query-id``, ``corpus-id``, ``score``) and ``<name>-corpus``
+  (``_id``, ``title``, ``text``); ``id`` is read where ``_id`` is absent.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core import Example
-from .data import read_lines
-from .errors import DataError, XlingError
+from ..core import Example
+from ..data import read_lines
+from ..errors import DataError, XlingError
 
 
 def passage(title: str, text: str) -> str:
@@ -99,58 +104,81 @@ def read_part(paths: tuple[Path, ...], lang: str, split: str) -> Iterator[Exampl
     return reader(path, lang)
 
 
-def hub_part(repo: str, rows: Iterable[Mapping], lang: str, split: str) -> Iterator[Example]:
-    """The hub reader of a Tevatron-style dataset (MIRACL, Mr. TyDi): query rows carry
-    ``query_id``, ``query``, ``positive_passages`` and ``negative_passages`` (lists of
-    ``{docid, title, text}``: judgments 1 and 0); corpus rows carry ``docid``, ``title``, ``text``."""
+# the hub config suffix of each part of a split (see ``task.Retrieval``)
+HUB_PARTS = {"": "queries", "qrels": "qrels", "corpus": "corpus"}
+
+
+def _row_id(row: Mapping, where: str) -> str:
+    value = row["_id"] if "_id" in row else row["id"]
+    if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
+        raise XlingError(f"{where}: bad id {value!r}")
+    return str(value)
+
+
+def _hub_judgment(row: Mapping, where: str, lang: str, i: int) -> Example:
+    score = row["score"]
+    if not isinstance(score, int | float) or isinstance(score, bool) or score != int(score):
+        raise XlingError(f"{where}: relevance {score!r} is not an integer")
+    return judgment(str(row["query-id"]), str(row["corpus-id"]), int(score), lang, f"hub:{i}")
+
+
+def hub_rows(repo: str, rows: Iterable[Mapping], lang: str, split: str) -> Iterator[Example]:
+    """The hub reader of a BEIR-style copy (MTEB's ``mteb/MIRACLRetrieval``, ``mteb/mrtidy``):
+    the rows of the config that holds the part of ``split`` named after its '/'."""
     part = split.partition("/")[2]
-    seen: set[str] = set()
+    seen: set = set()
     for i, row in enumerate(rows):
         where = f"{repo} {lang} {split} row {i}"
         try:
-            if part == "corpus":
-                docid = str(row["docid"])
-                if docid in seen:
-                    raise XlingError(f"{where}: duplicate docid {docid!r}")
-                seen.add(docid)
-                title = row.get("title") or ""
-                yield Example(id=docid, lang=lang, text=passage(title, row["text"]), text_pair=title or None,
-                              source=f"hub:{i}")
-                continue
-            qid = str(row["query_id"])
             if part == "qrels":
-                for level, key in ((1, "positive_passages"), (0, "negative_passages")):
-                    for p in row.get(key) or ():
-                        yield judgment(qid, str(p["docid"]), level, lang, f"hub:{i}")
-                continue
-            if qid in seen:
-                raise XlingError(f"{where}: duplicate query id {qid!r}")
-            seen.add(qid)
-            yield Example(id=qid, lang=lang, text=row["query"], source=f"hub:{i}")
+                ex = _hub_judgment(row, where, lang, i)
+                key = (ex.text, ex.text_pair)
+            elif part == "corpus":
+                title = row.get("title") or ""
+                ex = Example(id=_row_id(row, where), lang=lang, text=passage(title, row["text"]),
+                             text_pair=title or None, source=f"hub:{i}")
+                key = ex.id
+            else:
+                ex = Example(id=_row_id(row, where), lang=lang, text=row["text"], source=f"hub:{i}")
+                key = ex.id
         except (KeyError, TypeError) as e:
             raise XlingError(f"{where}: missing or malformed column {e}") from None
+        if key in seen:
+            raise XlingError(f"{where}: duplicate {'judgment' if part == 'qrels' else 'id'} {key!r}")
+        seen.add(key)
+        yield ex
 
 
+@dataclass(frozen=True)
 class Layout:
-    """Where a TREC-style task's parts live and how its hub configs are named: ``topics``,
-    ``qrels`` and ``corpus`` are path templates over ``{native}``, ``{split}`` and ``{name}``;
-    a language's name is ``names[native]`` (e.g. Mr. TyDi's 'arabic'), else its native code,
-    and names its hub config too. Its methods are the task's ``local_files``, ``hub_config``
-    and ``read_hub``."""
+    """Where a TREC-style task's parts live and how its BEIR-style hub copy is laid out:
+    ``topics``, ``qrels`` and ``corpus`` are local path templates over ``{native}``,
+    ``{split}`` and ``{name}``; a language's name is ``names[native]`` (e.g. Mr. TyDi's
+    'arabic'), else its native code, and prefixes its hub configs (``<name>-queries`` ...).
+    ``hub_splits`` are the splits the hub copy holds; its corpus configs hold the split
+    ``corpus_split`` (the queries' split where empty). Its methods are the task's
+    ``local_files``, ``hub_config`` and ``read_hub``."""
 
-    def __init__(self, topics: str, qrels: str, corpus: str, hub_id: str, corpus_hub_id: str,
-                 names: Mapping[str, str] | None = None):
-        self.templates = {"": topics, "qrels": qrels, "corpus": corpus}
-        self.hub_id, self.corpus_hub_id = hub_id, corpus_hub_id
-        self.names = dict(names or {})
+    topics: str
+    qrels: str
+    corpus: str
+    hub_id: str
+    hub_splits: tuple[str, ...]
+    corpus_split: str = ""
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def local_files(self, native: str, split: str) -> tuple[str, ...]:
         base, _, part = split.partition("/")
-        return (self.templates[part].format(native=native, split=base, name=self.names.get(native, native)),)
+        template = {"": self.topics, "qrels": self.qrels, "corpus": self.corpus}[part]
+        return (template.format(native=native, split=base, name=self.names.get(native, native)),)
 
     def hub_config(self, native: str, split: str) -> tuple[str, str]:
         base, _, part = split.partition("/")
-        return self.names.get(native, native), ("train" if part == "corpus" else base)
+        if base not in self.hub_splits:
+            raise XlingError(f"the hub copy {self.hub_id} holds only the {', '.join(self.hub_splits)} split "
+                             f"(not {base!r}); set --data-dir to a local mirror for it")
+        hub_split = self.corpus_split if part == "corpus" and self.corpus_split else base
+        return f"{self.names.get(native, native)}-{HUB_PARTS[part]}", hub_split
 
     def read_hub(self, rows, lang: str, split: str) -> Iterator[Example]:
-        return hub_part(self.corpus_hub_id if split.endswith("/corpus") else self.hub_id, rows, lang, split)
+        return hub_rows(self.hub_id, rows, lang, split)
