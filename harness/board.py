@@ -301,11 +301,10 @@ def _comparable(value: pd.DataFrame, coverage: float) -> tuple[list[str], list[s
     left = [lab for lab in value.columns if lab not in ranked]
     if not left:
         return common, ranked, ""
-    shown = ", ".join(f"{lab} ({cover[lab]})" for lab in left)
-    return common, ranked, (f"not ranked, as they miss some of the {len(common)} common languages: {shown} "
-                            f"(languages covered). The common languages are those covered by every system that "
-                            f"covers at least {coverage:.0%} of the {int(cover.max())} languages of the "
-                            "best-covered one.")
+    shown = ", ".join(f"{lab} ({int(value.loc[common, lab].notna().sum())} of {len(common)})" for lab in left)
+    return common, ranked, (f"Not ranked (common languages covered): {shown}. Ranks compare systems on the languages "
+                            f"covered by every system that covers at least {coverage:.0%} as many languages as the "
+                            f"best-covered one ({int(cover.max())}).")
 
 
 def _items(task: str, samples, rows: pd.DataFrame, notes: list[str]) -> dict[tuple[str, str], _Items]:
@@ -497,11 +496,11 @@ def _p_vs_top(summary: pd.DataFrame, pair_summary: pd.DataFrame) -> None:
 
 def aggregate(board: Board, by: str) -> pd.DataFrame:
     """The board averaged over groups of languages (``by``: 'family' or 'script'): one row per
-    group with its number of languages and each system's mean over the group's common languages
-    (every ranked system covers them, so the means compare); where the board has no common
-    languages, each system's mean over the group's languages it covers. Groups by size."""
+    group with its number of languages and each ranked system's mean over the group's common
+    languages (every ranked system covers them, so the means compare); where the board has no
+    common languages, each system's mean over the group's languages it covers. Largest first."""
     key = langinfo.family if by == "family" else langinfo.script
-    labels = [s.label for s in board.systems]
+    labels = board.ranked if board.common else [s.label for s in board.systems]
     value = board.cells.pivot(index="test_lang", columns="system", values="value").reindex(columns=labels)
     pool = board.common or board.langs
     out = []

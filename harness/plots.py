@@ -142,12 +142,13 @@ def summary_plot(board, path: Path) -> None:
         _save(fig, path)
 
 
-def overview_plot(boards, table, path: Path) -> None:
+def overview_plot(boards, table, order, path: Path) -> None:
     """One panel per board: each model's mean over the board's common languages with its 95%
-    CI (``table``: ``xling.site.overview``), models in the same rows in every panel."""
+    CI (``table``: ``xling.site.overview``), the models in ``order`` from the top, the same rows
+    in every panel, better to the right in every panel."""
     from matplotlib.figure import Figure
 
-    models = sorted(table.model.unique())
+    models = [m for m in order if table[(table.model == m)]["mean"].notna().any()]
     n = max(1, len(boards))
     with _rc():
         fig = Figure(figsize=(min(3.2 * n, 16), 1.2 + 0.35 * len(models)), layout="constrained")
@@ -155,18 +156,18 @@ def overview_plot(boards, table, path: Path) -> None:
         y = {m: i for i, m in enumerate(models)}
         for ax, (task, b) in zip(axes, boards.items()):
             factor, unit = _scale(b)
-            t = table[(table.task == task) & table["mean"].notna()]
+            t = table[(table.task == task) & table["mean"].notna() & table.model.isin(models)]
             mean = factor * t["mean"].to_numpy(dtype=float)
             lo, hi = factor * t.ci_low.to_numpy(dtype=float), factor * t.ci_high.to_numpy(dtype=float)
             err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
             ax.errorbar(mean, [y[m] for m in t.model], xerr=err, fmt="o", color="#1f5fa8", capsize=3)
             ax.set_title(task, fontsize=9)
-            ax.set_xlabel(f"{b.metric}{unit}" + ("" if b.sign > 0 else ", lower better"), fontsize=8)
+            ax.set_xlabel(f"{b.metric}{unit}" + ("" if b.sign > 0 else ", lower is better"), fontsize=8)
             if b.sign < 0:
-                ax.invert_xaxis()  # better to the right in every panel
+                ax.invert_xaxis()
             ax.grid(axis="x", alpha=0.3)
         axes[0].set_yticks(range(len(models)), models)
-        axes[0].set_ylim(-0.7, len(models) - 0.3)
+        axes[0].set_ylim(len(models) - 0.3, -0.7)  # the first model at the top
         _save(fig, path)
 
 

@@ -22,9 +22,9 @@ from urllib.parse import quote
 import pandas as pd
 
 from . import langinfo, plots
-from .board import ALPHA, Board
+from .board import ALPHA, Board, aggregate
 from .io import slug, write_atomic
-from .tables import BELOW, ci_text, fmt_p, group_table, legend, num, pair_table, plural, rank_text, star, unit
+from .tables import BELOW, ci_text, fmt_p, legend, num, pair_table, plural, rank_text, star, unit
 
 FONTS = ", ".join(f'"{f}"' for f in plots.PREFERRED[:-1]) + ", sans-serif"
 
@@ -41,7 +41,7 @@ td.t, th.t { text-align: left; } td.best { font-weight: 700; outline: 2px solid 
 tfoot td { font-weight: 600; background: #f8f8f8; }
 .filters { margin: .8em 0; } .filters label { margin-right: 1.2em; }
 .note { color: #555; font-size: 90%%; } .bar { background: #1f5fa8; height: .8em; display: inline-block; }
-.ci { color: #666; font-size: 85%%; } img { max-width: 100%%; }
+.ci { color: #666; font-size: 85%%; } img { max-width: 100%%; } table.groups td.t { white-space: nowrap; }
 """ % FONTS
 
 JS = r"""
@@ -69,25 +69,30 @@ JS = r"""
     });
     rows.forEach(function (r) { body.appendChild(r); });
   }
+  function has(r, c) { var v = r.cells[c].getAttribute('data-v'); return v !== null && v !== ''; }
   function means(table) {
     var foot = table.tFoot;
     if (!foot) return;
-    var heads = table.tHead.rows[0].cells, cols = [];
-    for (var h = 0; h < heads.length; h++) if (heads[h].hasAttribute('data-sys')) cols.push(h);
+    var heads = table.tHead.rows[0].cells, cols = [], core = [];
+    for (var h = 0; h < heads.length; h++) {
+      if (!heads[h].hasAttribute('data-sys')) continue;
+      cols.push(h);
+      if (heads[h].getAttribute('data-ranked') === '1') core.push(h);
+    }
+    if (!core.length) core = cols;
     var rows = Array.prototype.filter.call(table.tBodies[0].rows, function (r) { return !r.hidden; });
-    var common = rows.filter(function (r) {
-      return cols.every(function (c) { var v = r.cells[c].getAttribute('data-v'); return v !== null && v !== ''; });
-    });
+    var common = rows.filter(function (r) { return core.every(function (c) { return has(r, c); }); });
     var cells = foot.rows[0].cells;
     var scale = parseFloat(table.getAttribute('data-scale') || '100'), digits = parseInt(table.getAttribute('data-digits') || '1', 10);
     cols.forEach(function (c) {
-      var sum = 0;
-      common.forEach(function (r) { sum += parseFloat(r.cells[c].getAttribute('data-v')); });
-      cells[c].textContent = common.length ? (scale * sum / common.length).toFixed(digits) : '';
-      cells[c].setAttribute('data-v', common.length ? String(sum / common.length) : '');
+      var sum = 0, ok = common.length && common.every(function (r) { return has(r, c); });
+      common.forEach(function (r) { if (ok) sum += parseFloat(r.cells[c].getAttribute('data-v')); });
+      cells[c].textContent = ok ? (scale * sum / common.length).toFixed(digits) : '';
+      cells[c].setAttribute('data-v', ok ? String(sum / common.length) : '');
     });
     var info = document.getElementById('shown');
-    if (info) info.textContent = rows.length + ' languages shown, ' + common.length + ' covered by every system';
+    if (info) info.textContent = rows.length + ' languages shown, ' + common.length + ' covered by ' +
+      (core.length < cols.length ? 'every ranked system' : 'every system');
   }
   function filter() {
     var fam = document.getElementById('f-family'), scr = document.getElementById('f-script');
@@ -280,7 +285,8 @@ def language_table_html(board: Board) -> str:
     cells = {(c.test_lang, c.system): c for c in board.cells.itertuples()}
     head = ('<thead><tr><th class="t">code</th><th class="t">language</th><th class="t">autonym</th>'
             '<th class="t">family</th><th class="t">script</th>'
-            + "".join(f'<th data-sys="{e(lab)}">{e(lab)}</th>' for lab in labels) + "</tr></thead>")
+            + "".join(f'<th data-sys="{e(lab)}" data-ranked="{int(lab in board.ranked)}">{e(lab)}</th>'
+                      for lab in labels) + "</tr></thead>")
     body = []
     for lang in board.langs:
         tds = [_value_td(board, cells[(lang, lab)], len(labels) > 1) if (lang, lab) in cells else '<td data-v=""></td>'
@@ -289,7 +295,7 @@ def language_table_html(board: Board) -> str:
                     + _lang_cells(lang) + "".join(tds) + "</tr>")
     # one footer cell per column, so footer cells line up with header indices in the JS
     foot = ('<tfoot><tr><td class="t">mean</td><td class="t" colspan="1">over shown languages</td>'
-            '<td class="t">every system covers</td><td></td><td></td>'
+            '<td class="t">the ranked systems cover</td><td></td><td></td>'
             + "".join('<td data-v=""></td>' for _ in labels) + "</tr></tfoot>")
     scale, digits = ("100", "1") if board.percent else ("1", "3")
     return (f'<table class="sortable filterable main" id="langs" data-scale="{scale}" data-digits="{digits}">'
@@ -297,14 +303,30 @@ def language_table_html(board: Board) -> str:
 
 
 def groups_html(board: Board) -> str:
-    """The board's mean per language family and per script, each group linking to the
-    per-language table filtered to it."""
+    """The board's mean per language family and per script (the best system's mean in bold),
+    each group linking to the per-language table filtered to it."""
     over = "the common languages in it" if board.common else "the languages each system covers in it"
-    parts = []
-    for by in ("family", "script"):
-        parts.append(f'<h3>By {by} <span class="note">mean over {over}</span></h3>'
-                     + table_html(group_table(board, by), cls=f"sortable groups {by}", links={by: f"#{by}="}))
-    return "\n".join(parts)
+    return "\n".join(f'<h3>By {by} <span class="note">mean over {over}</span></h3>' + _group_table_html(board, by)
+                     for by in ("family", "script"))
+
+
+def _group_table_html(board: Board, by: str) -> str:
+    g = aggregate(board, by)
+    labels = [c for c in g.columns if c not in (by, "langs")]
+    names = ["script name"] if by == "script" else []
+    heads = [_th(by, True)] + [_th(h, True) for h in names] + [_th("langs")] + [_th(lab) for lab in labels]
+    rows = []
+    for _, r in g.iterrows():
+        keys = board.sign * r[labels].astype(float)
+        best = keys.idxmax() if keys.notna().sum() > 1 else None
+        tds = [f'<td class="t"><a href="#{by}={e(quote(str(r[by])))}">{e(r[by])}</a></td>']
+        tds += [f'<td class="t">{e(langinfo.script_name(r[by]))}</td>'] if names else []
+        tds.append(f'<td data-v="{r.langs}">{r.langs}</td>')
+        tds += [f'<td class="{"best" if lab == best else ""}" data-v="{_num(r[lab])}">{num(board, r[lab])}</td>'
+                for lab in labels]
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return (f'<table class="sortable groups"><thead><tr>{"".join(heads)}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def task_page(board: Board, command: str) -> str:
@@ -331,9 +353,14 @@ def overview(boards: dict[str, Board]) -> pd.DataFrame:
                                       "ci_high"])
 
 
+def _overview_order(ov: pd.DataFrame) -> list[str]:
+    """Models by their mean rank over the boards (unranked last), then by name."""
+    return sorted(ov.model.unique(), key=lambda m: (ov[ov.model == m]["rank"].astype(float).fillna(1e9).mean(), m))
+
+
 def overview_html(boards: dict[str, Board]) -> str:
     ov = overview(boards)
-    models = sorted(ov.model.unique(), key=lambda m: (ov[ov.model == m]["rank"].astype(float).fillna(1e9).mean(), m))
+    models = _overview_order(ov)
     heads = ['<th class="t">model</th>'] + [
         f'<th><a href="{task_file(t)}">{e(t)}</a><br><span class="note">{e(unit(b))}, '
         f'{plural(len(b.common), "common lang")}</span></th>' for t, b in boards.items()]
@@ -354,15 +381,14 @@ def _overview_td(board: Board, r) -> str:
     ci = ci_text(board, r.ci_low, r.ci_high)
     rank = rank_text(r)
     cls = "best" if r["rank"] == 1 and len(board.ranked) > 1 else ""
-    return (f'<td class="{cls}" data-v="{_num(board.sign * r["mean"])}" title="{e(r.label)}: rank {e(rank)}" '
-            f'style="{_colour(shade(board, r["mean"]))}">{num(board, r["mean"])} <span class="ci">{e(ci)}</span>'
-            f"</td>")
+    return (f'<td class="{cls}" data-v="{_num(board.sign * r["mean"])}" title="{e(r.label)}: rank {e(rank)}">'
+            f'{num(board, r["mean"])} <span class="ci">{e(ci)}</span></td>')
 
 
 def index_page(boards: dict[str, Board], command: str) -> str:
     parts = ['<h2>Overview</h2><p class="note">Each model\'s best-ranked system per task: the main metric\'s mean '
-             "over the task's common languages, with its 95% CI (bold: rank 1; colour: better is darker). "
-             "Sorting a task column sorts best first or last.</p>", overview_html(boards),
+             "over the task's common languages, with its 95% CI (bold: rank 1). Sorting a task column "
+             "puts the best first or last.</p>", overview_html(boards),
              '<p><img src="img/overview.png" alt="overview plot"></p>']
     for task, b in boards.items():
         parts.append(f'<h2><a href="{task_file(task)}">{e(task)}</a> <span class="note">main metric '
@@ -442,7 +468,8 @@ def write(boards: dict[str, Board], out_dir, command: str) -> list[Path]:
         written.append(out / rel)
 
     put("index.html", index_page(boards, command))
-    plots.overview_plot(boards, overview(boards), out / "img" / "overview.png")
+    ov = overview(boards)
+    plots.overview_plot(boards, ov, _overview_order(ov), out / "img" / "overview.png")
     written.append(out / "img" / "overview.png")
     put("languages.html", languages_page(boards, command))
     for task, b in boards.items():

@@ -137,8 +137,8 @@ def group_table(board: Board, by: str) -> pd.DataFrame:
     out = pd.DataFrame({by: g[by], "langs": g.langs})
     if by == "script":
         out.insert(1, "script name", [langinfo.script_name(x) for x in g.script])
-    for s in board.systems:
-        out[s.label] = [num(board, v) for v in g[s.label]]
+    for lab in g.columns[2:]:
+        out[lab] = [num(board, v) for v in g[lab]]
     return out
 
 
