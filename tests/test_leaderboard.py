@@ -330,3 +330,19 @@ def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_p
     assert not any((tmp_path / g).exists() for g in gone)
     assert (tmp_path / "sib200.md").is_file() and (tmp_path / "lang" / "deu_Latn.html").is_file()
     assert mine.read_text() == "kept"  # not written by a render: never removed
+
+
+def test_one_family_source_for_boards_and_typology():
+    """langinfo's Glottolog lineages are what typology's family and same_family read; boards
+    show an isolate as 'Isolate', typology keeps each isolate apart."""
+    from xling import typology
+
+    assert typology._families(None, "plus") is langinfo.lineages("plus")
+    assert typology._families(None, "original") is langinfo.lineages("original")
+    assert typology.candidates("ara_Arab") == langinfo.candidates("ara_Arab")
+    table = langinfo.lineages("original")
+    assert table["eus"] == ("Basque (isolate)", True) and langinfo.family("eus_Latn") == langinfo.ISOLATE
+    assert table["nqo"] == ("Mande", False) == (langinfo.family("nqo_Nkoo"), False)  # the correction reaches both
+    for code in ("amh_Ethi", "deu_Latn", "yor_Latn", "fin_Latn", "aym_Latn"):
+        assert langinfo.family(code) == table[code.split("_")[0]][0]
+    assert langinfo.family("yor_Latn") == "Atlantic-Congo" and langinfo.family("aym_Latn") == "Aymaran"
