@@ -346,3 +346,34 @@ def test_one_family_source_for_boards_and_typology():
     for code in ("amh_Ethi", "deu_Latn", "yor_Latn", "fin_Latn", "aym_Latn"):
         assert langinfo.family(code) == table[code.split("_")[0]][0]
     assert langinfo.family("yor_Latn") == "Atlantic-Congo" and langinfo.family("aym_Latn") == "Aymaran"
+
+
+def test_transfer_heatmap_family_names_clear_the_colour_bar(monkeypatch, tmp_path):
+    """xling analyze's heatmap: the family names of the target bands do not overlap the colour bar."""
+    import types
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from xling import analysis
+
+    tgts = ["deu_Latn", "hin_Deva", "amh_Ethi", "hau_Latn", "yor_Latn", "swh_Latn", "ind_Latn", "eus_Latn", "tam_Taml",
+            "jpn_Jpan", "mya_Mymr", "tha_Thai", "tur_Latn", "fin_Latn"]
+    srcs = ["eng_Latn", "zho_Hans"]
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame([{"src": s, "tgt": t, "y": rng.uniform()} for s in srcs for t in tgts])
+    table = langinfo.lineages("original")
+    fams = {x: next(table[c][0] for c, _ in langinfo.candidates(x) if c in table) for x in tgts + srcs}
+    typ = types.SimpleNamespace(langs=pd.DataFrame({"lang": list(fams), "family": list(fams.values())}))
+    figs = []
+    monkeypatch.setattr(analysis, "_write_png", lambda fig, path: figs.append(fig))
+    analysis.plot_heatmap(data, typ, tmp_path / "h.png", "acc")
+    fig = figs[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    main, bar = fig.axes[0], fig.axes[-1]
+    labels = [t for t in main.texts] + [t for a in main.child_axes for t in a.get_yticklabels()]
+    shown = [t for t in labels if t.get_text().strip() in set(fams.values())]
+    assert {t.get_text().strip() for t in shown} >= {"Afro-Asiatic", "Atlantic-Congo", "Basque (isolate)", "Indo-European"}
+    box = bar.get_window_extent(renderer)
+    hits = [t.get_text() for t in shown if t.get_window_extent(renderer).overlaps(box)]
+    assert not hits, hits
