@@ -151,7 +151,7 @@ def overview_plot(boards, table, order, path: Path) -> None:
     models = [m for m in order if table[(table.model == m)]["mean"].notna().any()]
     n = max(1, len(boards))
     with _rc():
-        fig = Figure(figsize=(min(3.2 * n, 16), 1.2 + 0.35 * len(models)), layout="constrained")
+        fig = Figure(figsize=(min(2.5 + 3.2 * n, 16), 1.2 + 0.35 * len(models)), layout="constrained")
         axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
         y = {m: i for i, m in enumerate(models)}
         for ax, (task, b) in zip(axes, boards.items()):

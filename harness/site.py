@@ -37,7 +37,7 @@ th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: right; }
 th { background: #f3f3f3; position: sticky; top: 0; }
 table.sortable th { cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " \\2191"; } th[aria-sort="descending"]::after { content: " \\2193"; }
-td.t, th.t { text-align: left; } td.best { font-weight: 700; outline: 2px solid #333; }
+td.t, th.t { text-align: left; } td:not(.t) { white-space: nowrap; } td.best { font-weight: 700; outline: 2px solid #333; }
 tfoot td { font-weight: 600; background: #f8f8f8; }
 .filters { margin: .8em 0; } .filters label { margin-right: 1.2em; }
 .note { color: #555; font-size: 90%%; } .bar { background: #1f5fa8; height: .8em; display: inline-block; }
