@@ -377,3 +377,19 @@ def test_transfer_heatmap_family_names_clear_the_colour_bar(monkeypatch, tmp_pat
     box = bar.get_window_extent(renderer)
     hits = [t.get_text() for t in shown if t.get_window_extent(renderer).overlaps(box)]
     assert not hits, hits
+
+
+def test_plots_go_through_the_one_atomic_writer(tmp_path, monkeypatch):
+    from xling import io, plots
+
+    d = tmp_path / "runs"
+    write_run(d, "a", "A@1", {"deu_Latn": binary(20, 10), "zho_Hans": binary(20, 5)})
+    board = build(results.frame(d), results.samples(d))["sib200"]
+    calls = []
+    real = io.write_atomic
+    monkeypatch.setattr(io, "write_atomic", lambda path, data: calls.append(path) or real(path, data))
+    plots.heatmap(board, tmp_path / "img" / "h.png")
+    plots.summary_plot(board, tmp_path / "img" / "s.png")
+    assert calls == [tmp_path / "img" / "h.png", tmp_path / "img" / "s.png"]
+    assert sorted(p.name for p in (tmp_path / "img").iterdir()) == ["h.png", "s.png"]  # no temporary left
+    assert (tmp_path / "img" / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
