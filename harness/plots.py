@@ -56,14 +56,22 @@ def _rc():
 
 
 def _save(fig, path: Path) -> None:
+    """PNG through ``xling.io.write_atomic``: readers never see half a file."""
+    import io
+
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")  # atomic: readers never see half a PNG
+    from .io import write_atomic
+
     FigureCanvasAgg(fig)
-    fig.savefig(tmp, format="png", bbox_inches="tight")
-    tmp.replace(path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    write_atomic(Path(path), buf.getvalue())
+
+
+def _scale(board) -> tuple[float, str]:
+    """(factor, unit) a board's values are drawn with: percentages or the number itself."""
+    return (100.0, " (%)") if board.percent else (1.0, "")
 
 
 def lang_label(code: str) -> str:
@@ -74,53 +82,92 @@ def lang_label(code: str) -> str:
 
 
 def heatmap(board, path: Path) -> None:
-    """Languages x systems, the main metric coloured and written in each cell."""
+    """Languages x systems, the main metric coloured (better is brighter, whatever the
+    metric's direction) and written in each cell."""
     from matplotlib.figure import Figure
 
     labels = [s.label for s in board.systems]
+    factor, unit = _scale(board)
     grid = np.full((len(board.langs), len(labels)), np.nan)
     li = {lang: i for i, lang in enumerate(board.langs)}
     si = {lab: j for j, lab in enumerate(labels)}
     for c in board.cells.itertuples():
-        grid[li[c.test_lang], si[c.system]] = 100 * c.value
+        grid[li[c.test_lang], si[c.system]] = factor * c.value
+    lo, hi = (0.0, 100.0) if board.percent else (float(np.nanmin(grid)), float(np.nanmax(grid)))
     with _rc():
         fig = Figure(figsize=(2.2 + 1.2 * len(labels), 1.2 + 0.2 * len(board.langs)))
         ax = fig.add_subplot()
-        im = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="viridis", vmin=0, vmax=100,
-                       interpolation="nearest")
+        im = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="viridis" if board.sign > 0 else "viridis_r",
+                       vmin=lo, vmax=hi if hi > lo else lo + 1, interpolation="nearest")
         ax.set_yticks(range(len(board.langs)), [lang_label(x) for x in board.langs], fontsize=7)
         ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
         ax.xaxis.tick_top()
         for (i, j), v in np.ndenumerate(grid):
             if not np.isnan(v):
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=6,
-                        color="black" if v > 60 else "white")
-        ax.set_title(f"{board.task}: {board.metric} (%)", pad=24)
+                bright = (v - lo) / (hi - lo) if hi > lo else 0.5
+                bright = bright if board.sign > 0 else 1 - bright
+                ax.text(j, i, f"{v:.0f}" if board.percent else f"{v:.2f}", ha="center", va="center", fontsize=6,
+                        color="black" if bright > 0.6 else "white")
+        direction = "" if board.sign > 0 else ", lower is better"
+        ax.set_title(f"{board.task}: {board.metric}{unit}{direction}", pad=24)
         fig.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
         _save(fig, path)
 
 
 def summary_plot(board, path: Path) -> None:
-    """Mean over the common languages per system with its 95% CI and rank interval."""
+    """Mean over the common languages per system with its 95% CI and rank interval (best at
+    the top, whatever the metric's direction)."""
     from matplotlib.figure import Figure
 
-    s = board.summary.sort_values("common_mean")
+    factor, unit = _scale(board)
+    s = board.summary.assign(_k=board.sign * board.summary.common_mean).sort_values("_k")
     with _rc():
         fig = Figure(figsize=(7, 1.0 + 0.45 * len(s)))
         ax = fig.add_subplot()
         y = np.arange(len(s))
-        mean = 100 * s.common_mean.to_numpy(dtype=float)
-        lo, hi = 100 * s.ci_low.to_numpy(dtype=float), 100 * s.ci_high.to_numpy(dtype=float)
+        mean = factor * s.common_mean.to_numpy(dtype=float)
+        lo, hi = factor * s.ci_low.to_numpy(dtype=float), factor * s.ci_high.to_numpy(dtype=float)
         err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
         ax.errorbar(mean, y, xerr=err, fmt="o", color="#1f5fa8", capsize=3)
         for yi, (_, r), m in zip(y, s.iterrows(), mean):
-            if not np.isnan(r["rank_lo"]):
+            if not np.isnan(float(r["rank_lo"])):
                 ax.annotate(f"rank {int(r['rank'])} [{int(r['rank_lo'])}-{int(r['rank_hi'])}]", (m, yi),
                             textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7)
         ax.set_yticks(y, s.label.tolist())
-        ax.set_xlabel(f"mean {board.metric} (%) over the {len(board.common)} languages every system covers, 95% CI")
+        k = len(board.common)
+        ax.set_xlabel(f"mean {board.metric}{unit} over the {k} common language{'' if k == 1 else 's'}, 95% CI"
+                      + ("" if board.sign > 0 else " (lower is better)"))
         ax.set_ylim(-0.7, len(s) - 0.3)
         ax.grid(axis="x", alpha=0.3)
+        _save(fig, path)
+
+
+def overview_plot(boards, table, order, path: Path) -> None:
+    """One panel per board: each model's mean over the board's common languages with its 95%
+    CI (``table``: ``xling.site.overview``), the models in ``order`` from the top, the same rows
+    in every panel, better to the right in every panel."""
+    from matplotlib.figure import Figure
+
+    models = [m for m in order if table[(table.model == m)]["mean"].notna().any()]
+    n = max(1, len(boards))
+    with _rc():
+        fig = Figure(figsize=(min(2.5 + 3.2 * n, 16), 1.2 + 0.35 * len(models)), layout="constrained")
+        axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
+        y = {m: i for i, m in enumerate(models)}
+        for ax, (task, b) in zip(axes, boards.items()):
+            factor, unit = _scale(b)
+            t = table[(table.task == task) & table["mean"].notna() & table.model.isin(models)]
+            mean = factor * t["mean"].to_numpy(dtype=float)
+            lo, hi = factor * t.ci_low.to_numpy(dtype=float), factor * t.ci_high.to_numpy(dtype=float)
+            err = np.vstack([np.nan_to_num(mean - lo), np.nan_to_num(hi - mean)])
+            ax.errorbar(mean, [y[m] for m in t.model], xerr=err, fmt="o", color="#1f5fa8", capsize=3)
+            ax.set_title(task, fontsize=9)
+            ax.set_xlabel(f"{b.metric}{unit}" + ("" if b.sign > 0 else ", lower is better"), fontsize=8)
+            if b.sign < 0:
+                ax.invert_xaxis()
+            ax.grid(axis="x", alpha=0.3)
+        axes[0].set_yticks(range(len(models)), models)
+        axes[0].set_ylim(len(models) - 0.3, -0.7)  # the first model at the top
         _save(fig, path)
 
 

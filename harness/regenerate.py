@@ -55,6 +55,7 @@ class Plan:
     threads: int | None = None
     dry_run: bool = False  # print the plan only
     board_only: bool = False  # run nothing: board the matching runs already there
+    command: str = ""  # the command line as typed, shown in the board (default: rebuilt from the plan)
 
 
 def regenerate(plan: Plan, log=print) -> list[Path]:
@@ -71,9 +72,9 @@ def regenerate(plan: Plan, log=print) -> list[Path]:
         for name in plan.tasks or plugins.task_names():
             run_dirs += _model_on_task(plan, spec, model, plugins.get_task(name), log)
     if run_dirs:
-        cmd = f"xling regenerate --runs {plan.runs_dir}" + (" --board-only" if plan.board_only else "")
-        publish.render(results.frame(*run_dirs), out_dir=plan.out_dir, command=cmd,
-                       samples=results.samples(*run_dirs), info=results.task_info(*run_dirs))
+        cmd = plan.command or f"xling regenerate --runs {plan.runs_dir}" + (" --board-only" if plan.board_only else "")
+        how = publish.Publish(out_dir=plan.out_dir, command=cmd, maker=publish.REGENERATE)
+        publish.publish(results.frame(*run_dirs), results.samples(*run_dirs), results.task_info(*run_dirs), how)
         log(f"leaderboards written to {plan.out_dir}/ from {len(run_dirs)} runs")
     elif not plan.dry_run:
         log("no runs to put on the board")

@@ -1,6 +1,5 @@
 """Statistics for leaderboards: pure functions on per-item scores, all seeded.
 
-* ``bootstrap_mean_ci``: percentile bootstrap interval of a mean over items.
 * ``paired_randomization``: two-sided paired approximate-randomisation (sign-flip) test of
   the mean difference between two systems scored on the same items. When every difference
   is 0 or +-c (0/1 scores such as accuracy), the sign-flip distribution is binomial and the
@@ -13,6 +12,9 @@
 * ``stratified_bootstrap``: bootstrap distribution of per-system macro-averages, resampling
   items within each language with the same indices for every system (paired);
   ``ranks`` / ``rank_intervals`` turn it into rank intervals.
+
+A cell's own interval (the bootstrap of a mean over items) is ``xling.metrics.uncertainty.mean_ci``,
+the one the runner writes into every row; this module has no second one.
 """
 from __future__ import annotations
 
@@ -21,31 +23,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-N_BOOT = 1000
+from .metrics.uncertainty import N_BOOT
+
 N_RESAMPLES = 9999
 
 
 def seed_for(*parts, base: int = 0) -> int:
     """A stable seed from strings (independent of iteration order and of PYTHONHASHSEED)."""
     return (base * 1_000_003 + zlib.crc32("\x1f".join(map(str, parts)).encode("utf-8"))) % (2**32)
-
-
-def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return float("nan"), float("nan")
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(values, [alpha, 1 - alpha], axis=0)
-    return float(lo), float(hi)
-
-
-def bootstrap_mean_ci(scores, seed: int, n_boot: int = N_BOOT, level: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of ``scores`` (items resampled)."""
-    scores = np.asarray(scores, dtype=np.float64)
-    if scores.size == 0:
-        return float("nan"), float("nan")
-    idx = np.random.default_rng(seed).integers(0, len(scores), size=(n_boot, len(scores)))
-    return percentile_interval(scores[idx].mean(axis=1), level)
 
 
 def _unit(d: np.ndarray) -> float | None:

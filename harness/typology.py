@@ -96,28 +96,11 @@ def angular_distances(values: np.ndarray, imputed: np.ndarray | None = None):
 
 
 def candidates(lang: str) -> list[tuple[str, str]]:
-    """ISO 639-3 codes URIEL may key a canonical language by, best first, each with how it
-    relates: its own code, the dominant member of a macrolanguage (xling writes 'arb' as
-    'ara', URIEL+ keys 'arb'), or the macrolanguage of an individual language."""
-    from . import languages
+    """ISO 639-3 codes URIEL may key a canonical language by, best first, with how each relates
+    (``xling.langinfo.candidates``: one source for boards and typology)."""
+    from .langinfo import candidates as _candidates
 
-    code = lang.split("_")[0]
-    out = [(code, "own code")]
-    macros, _, _ = languages._tables()
-    info = languages._iso639(code)
-    keys = {code} | ({info.pt1} if info is not None and info.pt1 else set())
-    for member, macro in macros.items():
-        if macro in keys and len(member) == 3:
-            out.append((member, "dominant member of the macrolanguage"))
-    macro = info.macro() if info is not None and hasattr(info, "macro") else None
-    if macro is not None and macro.pt3:
-        out.append((macro.pt3, "its macrolanguage"))
-    seen, uniq = set(), []
-    for c, how in out:
-        if c not in seen:
-            seen.add(c)
-            uniq.append((c, how))
-    return uniq
+    return _candidates(lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,21 +471,10 @@ def _spot_check(u, cat: str, keys: list[str], d: np.ndarray, k: np.ndarray, rng,
 
 def _families(u, mode: str) -> dict[str, tuple[str, bool]]:
     """URIEL key -> (top of the Glottolog lineage, or the language's own name for an isolate;
-    whether the lineage is empty)."""
-    path = Path(u.cur_dir) / "database" / "urielplus_csvs" / "lang_fam_geo.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame.columns = frame.columns.str.strip('"')
-    out: dict[str, tuple[str, bool]] = {}
-    for gc, name, lineage in zip(frame["language_id"].str.strip(), frame["language_name"], frame["lineage"]):
-        parts = [p.strip() for p in str(lineage).split(",") if p.strip() and p.strip() != "<NA>"]
-        fam, empty = (parts[0], False) if parts else (f"{name} (isolate)", True)
-        if gc not in out or (out[gc][1] and not empty):
-            out[gc] = (fam, empty)
-    if mode == "plus":
-        return out
-    m = pd.read_csv(Path(u.cur_dir) / "database" / "urielplus_csvs" / "uriel_glottocode_map.csv", dtype=str,
-                    keep_default_na=False, na_filter=False)
-    return {i.strip(): out[g.strip()] for i, g in zip(m["iso_code"], m["glottocode"]) if g.strip() in out}
+    whether the lineage is empty): ``xling.langinfo.lineages``, the one family source."""
+    from .langinfo import lineages
+
+    return lineages(mode)
 
 
 # ---------------------------------------------------------------------------------------------

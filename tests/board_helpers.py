@@ -14,13 +14,16 @@ from xling.rundir import COLUMNS
 
 def write_run(runs: Path, run_id: str, model: str, cells: dict[str, list[float]], task: str = "sib200",
               setting: str = "zero_shot", train: str = "eng_Latn", metric: str = "acc",
-              ids: dict[str, list[str]] | None = None) -> Path:
-    """A run directory whose main metric in each language is the mean of the given scores."""
+              ids: dict[str, list[str]] | None = None, better: str | None = None) -> Path:
+    """A run directory whose main metric in each language is the mean of the given scores
+    (``better``: also record the main metric and its direction in config.json, as runs do now)."""
     run = Path(runs) / run_id
     (run / "samples").mkdir(parents=True, exist_ok=True)
-    (run / "config.json").write_text(json.dumps({"model": model, "task": task, "setting": setting,
-                                                 "train_langs": [train] if train else [],
-                                                 "test_langs": list(cells)}), encoding="utf-8")
+    config = {"model": model, "task": task, "setting": setting, "train_langs": [train] if train else [],
+              "test_langs": list(cells)}
+    if better:
+        config.update(main_metric=metric, better=better)
+    (run / "config.json").write_text(json.dumps(config), encoding="utf-8")
     rows = []
     for lang, scores in cells.items():
         s = np.asarray(scores, dtype=float)

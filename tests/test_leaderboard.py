@@ -330,3 +330,66 @@ def test_a_new_render_removes_what_the_last_one_wrote_and_this_one_did_not(tmp_p
     assert not any((tmp_path / g).exists() for g in gone)
     assert (tmp_path / "sib200.md").is_file() and (tmp_path / "lang" / "deu_Latn.html").is_file()
     assert mine.read_text() == "kept"  # not written by a render: never removed
+
+
+def test_one_family_source_for_boards_and_typology():
+    """langinfo's Glottolog lineages are what typology's family and same_family read; boards
+    show an isolate as 'Isolate', typology keeps each isolate apart."""
+    from xling import typology
+
+    assert typology._families(None, "plus") is langinfo.lineages("plus")
+    assert typology._families(None, "original") is langinfo.lineages("original")
+    assert typology.candidates("ara_Arab") == langinfo.candidates("ara_Arab")
+    table = langinfo.lineages("original")
+    assert table["eus"] == ("Basque (isolate)", True) and langinfo.family("eus_Latn") == langinfo.ISOLATE
+    assert table["nqo"] == ("Mande", False) == (langinfo.family("nqo_Nkoo"), False)  # the correction reaches both
+    for code in ("amh_Ethi", "deu_Latn", "yor_Latn", "fin_Latn", "aym_Latn"):
+        assert langinfo.family(code) == table[code.split("_")[0]][0]
+    assert langinfo.family("yor_Latn") == "Atlantic-Congo" and langinfo.family("aym_Latn") == "Aymaran"
+
+
+def test_transfer_heatmap_family_names_clear_the_colour_bar(monkeypatch, tmp_path):
+    """xling analyze's heatmap: the family names of the target bands do not overlap the colour bar."""
+    import types
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from xling import analysis
+
+    tgts = ["deu_Latn", "hin_Deva", "amh_Ethi", "hau_Latn", "yor_Latn", "swh_Latn", "ind_Latn", "eus_Latn", "tam_Taml",
+            "jpn_Jpan", "mya_Mymr", "tha_Thai", "tur_Latn", "fin_Latn"]
+    srcs = ["eng_Latn", "zho_Hans"]
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame([{"src": s, "tgt": t, "y": rng.uniform()} for s in srcs for t in tgts])
+    table = langinfo.lineages("original")
+    fams = {x: next(table[c][0] for c, _ in langinfo.candidates(x) if c in table) for x in tgts + srcs}
+    typ = types.SimpleNamespace(langs=pd.DataFrame({"lang": list(fams), "family": list(fams.values())}))
+    figs = []
+    monkeypatch.setattr(analysis, "_write_png", lambda fig, path: figs.append(fig))
+    analysis.plot_heatmap(data, typ, tmp_path / "h.png", "acc")
+    fig = figs[0]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    main, bar = fig.axes[0], fig.axes[-1]
+    labels = [t for t in main.texts] + [t for a in main.child_axes for t in a.get_yticklabels()]
+    shown = [t for t in labels if t.get_text().strip() in set(fams.values())]
+    assert {t.get_text().strip() for t in shown} >= {"Afro-Asiatic", "Atlantic-Congo", "Basque (isolate)", "Indo-European"}
+    box = bar.get_window_extent(renderer)
+    hits = [t.get_text() for t in shown if t.get_window_extent(renderer).overlaps(box)]
+    assert not hits, hits
+
+
+def test_plots_go_through_the_one_atomic_writer(tmp_path, monkeypatch):
+    from xling import io, plots
+
+    d = tmp_path / "runs"
+    write_run(d, "a", "A@1", {"deu_Latn": binary(20, 10), "zho_Hans": binary(20, 5)})
+    board = build(results.frame(d), results.samples(d))["sib200"]
+    calls = []
+    real = io.write_atomic
+    monkeypatch.setattr(io, "write_atomic", lambda path, data: calls.append(path) or real(path, data))
+    plots.heatmap(board, tmp_path / "img" / "h.png")
+    plots.summary_plot(board, tmp_path / "img" / "s.png")
+    assert calls == [tmp_path / "img" / "h.png", tmp_path / "img" / "s.png"]
+    assert sorted(p.name for p in (tmp_path / "img").iterdir()) == ["h.png", "s.png"]  # no temporary left
+    assert (tmp_path / "img" / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -163,7 +163,7 @@ def test_filters_and_sorting_run_in_the_browser(site, tmp_path):
 
 def test_index_and_language_pages(site, tmp_path):
     dom = dump_dom((site / "index.html").as_uri(), tmp_path / "p")
-    summary = parse(dom).tables[0]
+    summary = next(t for t in parse(dom).tables if "system" in t["head"])  # the overview comes first
     assert summary["head"][1] == "system" and [r[1][1] for r in summary["rows"]] == ["A@1", "B@1", EVIL]
     assert summary["rows"][0][1][0].startswith("1 [1-1]")  # A is first on every language's mean
     dom = dump_dom((site / "lang" / "zho_Hans.html").as_uri(), tmp_path / "p")
@@ -176,6 +176,30 @@ def test_screenshot_of_the_task_page(site, tmp_path):
     grey = screenshot((site / "task-sib200.html").as_uri(), tmp_path / "site-sib200.png", tmp_path / "p")
     assert grey.shape == (1400, 1280)
     assert (grey < 0.5).mean() > 0.01 and (grey > 0.9).mean() > 0.5  # text on a light page
+
+
+def test_index_overview_in_the_browser(site, tmp_path):
+    """The overview (model x task, common mean with CI, rank 1 in bold) and its plot."""
+    dom = dump_dom((site / "index.html").as_uri(), tmp_path / "p")
+    ov = next(t for t in parse(dom).tables if t["head"] and t["head"][0] == "model")
+    assert [r[1][0] for r in ov["rows"]] == ["A@1", "B@1", EVIL]  # by rank
+    a_mean = np.mean([v[1] for v in LANGS.values()])
+    assert ov["rows"][0][1][1].startswith(f"{a_mean:.1f} [") and ov["head"][1].startswith("sib200")
+    assert '<td class="best"' in dom and 'src="img/overview.png"' in dom
+    grey = screenshot((site / "index.html").as_uri(), tmp_path / "site-index.png", tmp_path / "p")
+    assert (grey < 0.5).mean() > 0.01 and (grey > 0.9).mean() > 0.5
+
+
+def test_family_rows_link_to_the_filtered_table(site, tmp_path):
+    dom = dump_dom((site / "task-sib200.html").as_uri(), tmp_path / "p")
+    fam = next(t for t in parse(dom).tables if t["head"] and t["head"][0] == "family")
+    rows = {cells[0]: cells for _, cells in fam["rows"]}
+    assert list(rows) == ["Afro-Asiatic", "Indo-European", "Sino-Tibetan"]  # largest first
+    afro = [v for v in LANGS.values() if v[0] == "Afro-Asiatic"]
+    assert rows["Afro-Asiatic"][1:] == ["3"] + [f"{np.mean([v[k] for v in afro]):.1f}" for k in (1, 2, 3)]
+    assert 'href="#family=Afro-Asiatic"' in dom  # the same hash the filter reads (tested above)
+    scr = next(t for t in parse(dom).tables if t["head"] and t["head"][0] == "script")
+    assert {c[0] for _, c in scr["rows"]} == {"Latn", "Deva", "Hans", "Ethi", "Arab"}
 
 
 GLYPHS = {"Han": "中文字", "Arab": "عرب", "Deva": "हनक", "Ethi": "አማር", "Tibt": "ཀཁག", "Olck": "ᱥᱟᱱ",
