@@ -182,3 +182,19 @@ def test_off_target_coverage_on_real_references():
     assert not ok and reason == "py3langid has no model of fon_Latn"
     assert offtarget.flags(["Das ist ein deutscher Satz über das Wetter.", "This is an English sentence.", "1887"],
                            "deu_Latn") == [0.0, 1.0, None]
+
+
+@pytest.mark.parametrize("lang", ("deu_Latn", "zho_Hans", "tha_Thai"))
+def test_vectorised_scores_equal_sacrebleu_row_by_row(lang):
+    """The bootstrap's many rows use sacrebleu's formulas vectorised: equal to its own
+    ``_compute_score_from_stats`` on resamples, single sentences (empty ones too) and zeros."""
+    refs = references(lang, 150)
+    hyps = perturb(refs)
+    hyps[3], hyps[4] = refs[3][:2], "x"  # shorter than 4 BLEU tokens: orders with no n-grams
+    for m in mt.metrics_for(lang):
+        st = m.stats(hyps, refs)
+        rows = np.vstack([mt.resample_sums(st, np.random.default_rng(1).integers(0, len(refs), (200, len(refs)))),
+                          st, np.zeros((1, st.shape[1]), dtype=np.int64)])
+        assert mt.vectorised(m.metric, rows) is not None
+        theirs = np.array([m.metric._compute_score_from_stats([int(v) for v in r]).score for r in rows])
+        assert np.allclose(m.scores(rows), theirs, rtol=0, atol=1e-9)

@@ -130,8 +130,12 @@ class CorpusMetric:
         return float(self.metric._compute_score_from_stats([int(x) for x in summed]).score)
 
     def scores(self, sums: np.ndarray) -> np.ndarray:
-        """The metric of each row of summed statistics."""
-        return np.array([self.score(row) for row in np.asarray(sums)], dtype=np.float64)
+        """The metric of each row of summed statistics: sacrebleu's formula vectorised over
+        rows where ``vectorised`` has it (equal to ``score`` row by row, to float rounding:
+        tests/test_mt_metrics.py), else ``score`` per row."""
+        sums = np.asarray(sums)
+        fast = vectorised(self.metric, sums)
+        return fast if fast is not None else np.array([self.score(row) for row in sums], dtype=np.float64)
 
     def corpus(self, stats: np.ndarray) -> float:
         return self.score(stats.sum(axis=0))
@@ -139,6 +143,55 @@ class CorpusMetric:
     def per_item(self, stats: np.ndarray) -> np.ndarray:
         """Each sentence's own score (sentence-level chrF++ / BLEU as ``sentence_score``)."""
         return self.scores(stats)
+
+
+def vectorised(metric, sums: np.ndarray) -> np.ndarray | None:
+    """sacrebleu 2.6's ``_compute_score_from_stats`` for many rows at once, for chrF without
+    eps smoothing and for BLEU with 'exp' smoothing and no effective order (what xling
+    uses); None for any other configuration."""
+    name = type(metric).__name__
+    x = np.asarray(sums, dtype=np.float64)
+    if name == "CHRF" and not metric.eps_smoothing:
+        return _chrf_rows(x, metric.order, metric.beta)
+    if name == "BLEU" and metric.smooth_method == "exp" and not metric.effective_order:
+        return _bleu_rows(x, metric.max_ngram_order)
+    return None
+
+
+def _chrf_rows(x: np.ndarray, order: int, beta: float) -> np.ndarray:
+    """CHRF._compute_f_score per row (effective-order averaging of precision and recall)."""
+    eps, factor = 1e-16, beta ** 2
+    avg_prec, avg_rec, eff = (np.zeros(len(x)) for _ in range(3))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(order):
+            hyp, ref, match = x[:, 3 * i], x[:, 3 * i + 1], x[:, 3 * i + 2]
+            prec = np.where(hyp > 0, match / hyp, eps)
+            rec = np.where(ref > 0, match / ref, eps)
+            ok = (hyp > 0) & (ref > 0)
+            avg_prec, avg_rec, eff = avg_prec + np.where(ok, prec, 0.0), avg_rec + np.where(ok, rec, 0.0), eff + ok
+        avg_prec = np.where(eff > 0, avg_prec / eff, 0.0)
+        avg_rec = np.where(eff > 0, avg_rec / eff, 0.0)
+        score = (1 + factor) * avg_prec * avg_rec / ((factor * avg_prec) + avg_rec)
+    return np.where(avg_prec + avg_rec != 0, 100 * score, 0.0)
+
+
+def _bleu_rows(x: np.ndarray, order: int) -> np.ndarray:
+    """BLEU.compute_bleu per row: brevity penalty, 'exp' (mteval) smoothing of zero
+    matches, precisions up to the first order with no n-grams, floored logs."""
+    sys_len, ref_len = x[:, 0], x[:, 1]
+    correct, total = x[:, 2:2 + order], x[:, 2 + order:2 + 2 * order]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        bp = np.where(sys_len < ref_len, np.where(sys_len > 0, np.exp(1 - ref_len / sys_len), 0.0), 1.0)
+        smooth, alive = np.ones(len(x)), np.ones(len(x), dtype=bool)
+        logs = np.zeros(len(x))
+        for n in range(order):
+            alive &= total[:, n] != 0
+            zero = correct[:, n] == 0
+            smooth = np.where(alive & zero, smooth * 2, smooth)
+            p = np.where(alive, np.where(zero, 100.0 / (smooth * total[:, n]), 100.0 * correct[:, n] / total[:, n]), 0.0)
+            logs = logs + np.where(p == 0.0, -9999999999.0, np.log(p))
+        score = bp * np.exp(logs / order)
+    return np.where(correct.any(axis=1), score, 0.0)
 
 
 def metrics_for(lang: str, spm_model: str | None = None, references: Sequence[str] | None = None) -> list[CorpusMetric]:
