@@ -59,7 +59,7 @@ def main() -> None:
                   f"target {sorted(set(main_rows.test_lang))}), items per row {int(main_rows.n.min())}-"
                   f"{int(main_rows.n.max())}, mean chrF++ {main_rows.value.mean():.3f}, model calls {rep.model_calls}, "
                   f"cache hits {rep.cache_hits}, server requests so far {fake.requests}, {time.monotonic() - t:.0f} s")
-            print(f"  off_target of the languages answered in French: "
+            print("  off_target of the languages answered in French: "
                   + ", ".join(f"{lang} {off.loc[lang, 'value']:.3f} (n={int(off.loc[lang, 'n'])})" for lang in WRONG))
             others = off.drop(list(WRONG))
             print(f"  off_target elsewhere: max {others.value.max():.3f}; no value (n = 0, the target English is "

@@ -71,7 +71,8 @@ def serve(fake: FakeMT):
         httpd.server_close()
 
 
-def damage(text: str, i: int) -> str:
-    """A deterministic imperfect translation: every 6th character dropped for items i % 3 == 1."""
-    return "".join(c for j, c in enumerate(text) if (j + i) % 6) if i % 3 == 1 else text
+def damage(text: str, i: int, every: int = 6) -> str:
+    """A deterministic imperfect translation: every ``every``-th character dropped for items
+    i % 3 == 1."""
+    return "".join(c for j, c in enumerate(text) if (j + i) % every) if i % 3 == 1 else text
 

@@ -1,6 +1,7 @@
 """hf-seq2seq: tiny random encoder-decoder checkpoints built here (M2M100 architecture with an
 NLLB tokenizer and with an M2M100 tokenizer, T5 with no language tokens), translating
 through xling exactly as transformers' own generate does with the language tokens set."""
+import dataclasses
 import json
 
 import numpy as np
@@ -110,7 +111,7 @@ def test_t5_has_no_language_tokens_and_batches_under_the_budget(tmp_path):
     m = load_model(f"hf-seq2seq:{path}", max_new_tokens=12, batch_size=2)
     assert m.convention == "none" and m.lang_token("deu_Latn") is None
     assert m.translate(TEXTS, "eng_Latn", "deu_Latn") == reference(path, TEXTS)
-    m.token_budget = 40
+    m.decoding = dataclasses.replace(m.decoding, token_budget=40)
     batches = m.batches([30, 5, 12, 8, 25])
     assert sorted(i for b in batches for i in b) == [0, 1, 2, 3, 4]
     assert all(len(b) <= 2 and max([30, 5, 12, 8, 25][i] for i in b) * len(b) <= 40 or len(b) == 1 for b in batches)

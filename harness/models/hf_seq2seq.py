@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,20 +61,33 @@ def convention(tokenizer) -> str:
     return "nllb" if has("eng_Latn") else "m2m100" if has("__en__") else "none"
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How translations are decoded and batched (all part of the cache key but ``batch_size``
+    and ``token_budget``, which do not change outputs)."""
+
+    num_beams: int = 1  # 1: greedy
+    max_new_tokens: int = 256
+    max_input_tokens: int = 512
+    batch_size: int = 16
+    token_budget: int = 8192  # padded input tokens x beams per batch
+
+    def __post_init__(self):
+        if self.num_beams < 1 or self.max_new_tokens < 1 or self.max_input_tokens < 1 or self.batch_size < 1:
+            raise XlingError(f"--num-beams, max_new_tokens, max_input_tokens and --batch-size must be at least 1, "
+                             f"got {self.num_beams}, {self.max_new_tokens}, {self.max_input_tokens}, {self.batch_size}")
+
+
 class HFSeq2Seq:
-    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 16,
-                 threads: int | None = None, trust_remote_code: bool = False, num_beams: int = 1,
-                 max_new_tokens: int = 256, max_input_tokens: int = 512, token_budget: int = 8192):
+    def __init__(self, path: str, revision: str | None = None, device: str | None = None, threads: int | None = None,
+                 trust_remote_code: bool = False, decoding: Decoding = Decoding()):
         self._torch, self.tokenizer, self.model, self.device, name = load_checkpoint(
             path, "AutoModelForSeq2SeqLM", revision, device, threads, trust_remote_code, what="sequence-to-sequence")
         self.name = "hf-seq2seq:" + name.partition(":")[2]
-        if int(num_beams) < 1 or int(max_new_tokens) < 1:
-            raise XlingError(f"--num-beams and max_new_tokens must be at least 1, got {num_beams}, {max_new_tokens}")
-        self.num_beams, self.max_new_tokens = int(num_beams), int(max_new_tokens)
-        self.max_input_tokens, self.batch_size, self.token_budget = int(max_input_tokens), int(batch_size), token_budget
+        self.decoding = decoding
         self.convention = convention(self.tokenizer)
-        self.cache_params = f"beams={self.num_beams};max_new_tokens={self.max_new_tokens};" \
-                            f"max_input={self.max_input_tokens};lang_tokens={self.convention}"
+        self.cache_params = f"beams={decoding.num_beams};max_new_tokens={decoding.max_new_tokens};" \
+                            f"max_input={decoding.max_input_tokens};lang_tokens={self.convention}"
         self.model_calls = 0
 
     def lang_token(self, lang: str) -> str | None:
@@ -92,10 +106,11 @@ class HFSeq2Seq:
     def batches(self, lengths: Sequence[int]) -> list[list[int]]:
         """Indices, longest first, at most ``batch_size`` per batch and about ``token_budget``
         padded input tokens (times beams)."""
+        d = self.decoding
         out, cur, longest = [], [], 0
         for i in np.argsort(lengths, kind="stable")[::-1]:
             grown = max(longest, lengths[i])
-            if cur and (len(cur) >= self.batch_size or grown * (len(cur) + 1) * self.num_beams > self.token_budget):
+            if cur and (len(cur) >= d.batch_size or grown * (len(cur) + 1) * d.num_beams > d.token_budget):
                 out.append(cur)
                 cur, grown = [], lengths[i]
             cur.append(int(i))
@@ -106,10 +121,10 @@ class HFSeq2Seq:
         src_tok = self.lang_token(src)
         if src_tok is not None:
             self.tokenizer.src_lang = src_tok if self.convention == "nllb" else src_tok.strip("_")
+        limit = self.decoding.max_input_tokens
         if not tensors:
-            return self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)
-        return self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_input_tokens,
-                              return_tensors="pt")
+            return self.tokenizer(texts, truncation=True, max_length=limit)
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt")
 
     def translate(self, texts: Sequence[str], src: str, tgt: str) -> list[str]:
         texts = list(texts)
@@ -122,22 +137,22 @@ class HFSeq2Seq:
         with self._torch.inference_mode():
             for idx in self.batches(lengths):
                 enc = self._encode([texts[i] for i in idx], src).to(self.device)
-                gen = self.model.generate(**enc, num_beams=self.num_beams, do_sample=False,
-                                          max_new_tokens=self.max_new_tokens, **extra)
+                gen = self.model.generate(**enc, num_beams=self.decoding.num_beams, do_sample=False,
+                                          max_new_tokens=self.decoding.max_new_tokens, **extra)
                 for i, t in zip(idx, self.tokenizer.batch_decode(gen, skip_special_tokens=True)):
                     out[i] = t.strip()
         return out
 
 
-def make(arg: str = "", threads: int | None = None, device: str | None = None, batch_size: int | None = None,
-         trust_remote_code: bool = False, num_beams: int | None = None, max_new_tokens: int | None = None,
-         **_options):
+def make(arg: str = "", threads: int | None = None, device: str | None = None, trust_remote_code: bool = False,
+         **options):
+    """``options``: batch_size, num_beams, max_new_tokens, max_input_tokens, token_budget (others ignored)."""
     if not arg:
         raise XlingError("model spec 'hf-seq2seq:' needs a path or hub id, e.g. hf-seq2seq:./nllb-200-distilled-600M")
     path, _, rev = arg.partition("@")
-    return HFSeq2Seq(path, revision=rev or None, device=device, batch_size=batch_size or 16, threads=threads,
-                     trust_remote_code=trust_remote_code, num_beams=num_beams or 1,
-                     max_new_tokens=max_new_tokens or 256)
+    decoding = Decoding(**{k: int(v) for k, v in options.items() if k in Decoding.__dataclass_fields__ and v is not None})
+    return HFSeq2Seq(path, revision=rev or None, device=device, threads=threads, trust_remote_code=trust_remote_code,
+                     decoding=decoding)
 
 
 BACKEND = Backend("hf-seq2seq", make, ("Translator",), offline=False, usage="hf-seq2seq:<dir-or-hub-id>[@rev]",
