@@ -14,7 +14,7 @@ import importlib
 from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .solvers.base import TRANSFER, Context, Solver, capable, needs_text  # noqa: F401  (Context: re-exported)
-from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retrieval, Tag, Task
+from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retrieval, Tag, Task, Translate
 
 # task kind -> its solver modules, tried in order; a kind's subclasses use their parent's
 # solvers unless listed themselves.
@@ -25,6 +25,7 @@ SOLVERS: dict[type, tuple[str, ...]] = {
     Extract: ("xling.solvers.extract",),
     Tag: ("xling.solvers.tag",),
     Retrieval: ("xling.solvers.retrieve",),
+    Translate: ("xling.solvers.translate",),
 }
 
 
@@ -87,6 +88,8 @@ def plan(task: Task, setting, test_langs: list[str], train_langs: list[str], mod
     trains = s.trains(model)
     if setting in TRANSFER:
         return _plan_transfer(task, setting, test_langs, train_langs, options)
+    if setting == Setting.PAIRS:
+        return _pairs(task, test_langs, train_langs, options)
     return PLANNERS[setting](task, test_langs, train_langs, trains)
 
 
@@ -160,6 +163,41 @@ def _multilingual_pool(task, test_langs, train_langs, trains) -> list[Cell]:
     return [Cell("", ALL_LANGS_POOL, q) for q in test_langs]  # the pool of every language of the task
 
 
+def _xx2en(task, test_langs, train_langs, trains) -> list[Cell]:
+    """Translation into the task's pivot from each --lang (the pivot itself left out)."""
+    _no_train(task, train_langs)
+    return _some(task, [Cell("", task.pivot, lang) for lang in test_langs if lang != task.pivot], "xx2en")
+
+
+def _en2xx(task, test_langs, train_langs, trains) -> list[Cell]:
+    """Translation from the task's pivot into each --lang (the pivot itself left out)."""
+    _no_train(task, train_langs)
+    return _some(task, [Cell("", lang, task.pivot) for lang in test_langs if lang != task.pivot], "en2xx")
+
+
+def _pairs(task, test_langs, train_langs, options: dict) -> list[Cell]:
+    """Every source (solver option ``src_langs``: --src-lang) into every target (--lang),
+    a language never into itself."""
+    from .languages import normalize_many
+
+    _no_train(task, train_langs)
+    srcs = options.get("src_langs")
+    if not srcs:
+        raise XlingError("--setting pairs needs --src-lang (source languages, e.g. --src-lang eng_Latn,fra_Latn)")
+    srcs = list(task.langs) if srcs in ("all", ["all"]) else normalize_many(srcs)
+    missing = [lang for lang in srcs if lang not in task.langs]
+    if missing:
+        raise XlingError(f"--src-lang {', '.join(missing)} is not a language of task {task.name!r}")
+    return _some(task, [Cell("", tgt, src) for src in srcs for tgt in test_langs if src != tgt], "pairs")
+
+
+def _some(task, cells: list[Cell], setting: str) -> list[Cell]:
+    if not cells:
+        raise XlingError(f"--setting {setting} of task {task.name!r} has no language pair to translate "
+                         f"(no language translates into itself; xx2en and en2xx leave out {task.pivot})")
+    return cells
+
+
 PLANNERS = {
     Setting.IN_LANGUAGE: _in_language,
     Setting.ZERO_SHOT: _zero_shot,
@@ -169,6 +207,8 @@ PLANNERS = {
     Setting.MONOLINGUAL: _monolingual,
     Setting.CROSSLINGUAL: _crosslingual,
     Setting.MULTILINGUAL_POOL: _multilingual_pool,
+    Setting.XX2EN: _xx2en,
+    Setting.EN2XX: _en2xx,
 }
 
 

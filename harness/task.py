@@ -182,9 +182,14 @@ class Translate(Task):
     """Translation between languages of a parallel corpus: each language's examples are its
     sentences (``text``), aligned across languages by ``id``. A cell translates the source
     language's sentences (``Cell.query_lang``) into the target (``Cell.test_lang``), whose
-    sentences are the references."""
+    sentences are the references.
+
+    ``pivot_in_pair``: the corpus is a set of pairs with the pivot rather than one parallel
+    text (Tatoeba): each non-pivot language's examples carry their pivot-language side in
+    ``text_pair``, the pivot is not among ``languages``, and only xx2en / en2xx apply."""
 
     pivot: str = "eng_Latn"  # xx2en / en2xx translate from or into this language
+    pivot_in_pair: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Cached model outputs that are text: generated completions and extracted answer spans.
+"""Cached model outputs that are text: generated completions, translations and extracted answer spans.
 
 They live in the same SQLite file as the embeddings (``cache.EmbeddingStore.path``), in a
 table of their own, keyed by sha256(model name with revision, what was asked and its
@@ -86,13 +86,28 @@ def _cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute
     return [found[k] for k in keys]
 
 
-def generate(store: TextStore, model, prompts: Sequence[str], max_tokens: int = 64, chunk: int = 64) -> list[str]:
+def generate(store: TextStore, model, prompts: Sequence[str], max_tokens: int = 64, chunk: int = 64,
+             until: Sequence[str] = ()) -> list[str]:
     """``model.generate`` through the cache. The key holds the model's name, its
-    ``cache_params`` (API flavour, sampling settings), ``max_tokens`` and the prompt."""
+    ``cache_params`` (API flavour, sampling settings), ``max_tokens``, the stop strings
+    ``until`` (passed only when given: a ``LanguageModel`` stops at them) and the prompt."""
     kind = f"generate|{getattr(model, 'cache_params', '')}|max_tokens={max_tokens}"
+    extra = {}
+    if until:
+        kind += f"|until={json.dumps(list(until), ensure_ascii=False)}"
+        extra["until"] = list(until)
     prompts = list(prompts)
     return _cached(store, model, kind, prompts,
-                   lambda idx: list(model.generate([prompts[i] for i in idx], max_tokens=max_tokens)), chunk)
+                   lambda idx: list(model.generate([prompts[i] for i in idx], max_tokens=max_tokens, **extra)), chunk)
+
+
+def translate(store: TextStore, model, texts: Sequence[str], src: str, tgt: str, chunk: int = 64) -> list[str]:
+    """``model.translate(texts, src, tgt)`` through the cache (a ``Translator``). The key holds
+    the model's name, its ``cache_params`` (decoding settings), the direction and the text."""
+    kind = f"translate|{getattr(model, 'cache_params', '')}|{src}>{tgt}"
+    texts = list(texts)
+    return _cached(store, model, kind, texts, lambda idx: list(model.translate([texts[i] for i in idx], src, tgt)),
+                   chunk)
 
 
 def extract(store: TextStore, model, questions: Sequence[str], contexts: Sequence[str],

@@ -27,12 +27,12 @@ def _identifier(candidates: tuple[str, ...] | None):
 def langid_code(lang: str) -> str | None:
     """py3langid's code (ISO 639-1 where one exists) for a canonical ``xxx_Scrp`` code."""
     import iso639
-    from iso639.exceptions import InvalidLanguageValue
+    from iso639.exceptions import DeprecatedLanguageValue, InvalidLanguageValue
 
     base = lang.split("_")[0]
     try:
         code = iso639.Lang(base).pt1 or base
-    except InvalidLanguageValue:
+    except (InvalidLanguageValue, DeprecatedLanguageValue):
         code = base
     return code if code in set(_identifier(None).labels) else None
 
