@@ -206,3 +206,27 @@ def check_labels(path: Path, line: int, label: str, allowed: Mapping | tuple) ->
     if label not in allowed:
         raise DataError(path, f"unknown label {label!r} (expected one of {', '.join(sorted(allowed))})", line)
     return label
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of each non-blank line of a JSON Lines file (CRLF tolerated)."""
+    import json
+
+    for i, line in enumerate(read_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(path, f"not valid JSON ({e.msg})", i) from None
+        if not isinstance(obj, dict):
+            raise DataError(path, f"expected a JSON object, found {type(obj).__name__}", i)
+        yield i, obj
+
+
+def field(path, line: int, row: Mapping, name: str):
+    """``row[name]``, or a one-line DataError naming the file, line and missing field."""
+    try:
+        return row[name]
+    except KeyError:
+        raise DataError(path, f"missing field {name!r}", line) from None

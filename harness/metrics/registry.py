@@ -92,6 +92,8 @@ for _m in (
            description="exp(-sum log p / tokens); depends on the tokenizer: diagnostic only"),
     Metric("information_parity", item="corpus", percent=False,
            description="bits of the pivot's sentences / bits of their translations"),
+    Metric("truncated", better=LOWER, item="corpus", percent=False,
+           description="requests whose context was left-truncated to the model's window (a count; n: requests)"),
 ):
     register(_m)
 for _m in (
