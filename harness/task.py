@@ -171,6 +171,9 @@ class MultipleChoice(Task):
 
     template: object = None
     fewshot_split: str = ""  # where few-shot examples come from, if the task offers any
+    # (native lang, split) -> files of the hub repository that the hub door downloads at
+    # ``hub_revision`` and ``read_local`` reads: for repos whose loading script datasets >= 4 refuses
+    hub_files: Callable[[str, str], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)

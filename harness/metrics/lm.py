@@ -24,28 +24,38 @@ import numpy as np
 LN2 = math.log(2)
 
 
-def _sum(x: np.ndarray, idx) -> np.ndarray:
+def total(x, idx=None):
+    """sum(x), or one sum per row of the (n_boot, n) resampled indices ``idx``."""
     x = np.asarray(x, dtype=np.float64)
     return x.sum() if idx is None else x[idx].sum(axis=1)
 
 
+def ratio(num, den, idx=None):
+    """sum(num) / sum(den): a corpus ratio (tokens per word, a token premium ...)."""
+    return total(num, idx) / total(den, idx)
+
+
+def per_sentence(x, idx=None):
+    """sum(x) / sentences."""
+    return total(x, idx) / (len(x) if idx is None else idx.shape[1])
+
+
 def bits_per_unit(ll, units, idx=None):
     """-sum(ll) / sum(units) / ln 2: bits per byte, per character, per word ..."""
-    return -_sum(ll, idx) / _sum(units, idx) / LN2
+    return -ratio(ll, units, idx) / LN2
 
 
 def bits_per_sentence(ll, idx=None):
-    n = len(ll) if idx is None else idx.shape[1]
-    return -_sum(ll, idx) / n / LN2
+    return -per_sentence(ll, idx) / LN2
 
 
 def token_perplexity(ll, tokens, idx=None):
-    return np.exp(-_sum(ll, idx) / _sum(tokens, idx))
+    return np.exp(-ratio(ll, tokens, idx))
 
 
 def information_parity(ll_pivot, ll_lang, idx=None):
     """sum(ll of the pivot's sentences) / sum(ll of the translations), the same ids in order."""
-    return _sum(ll_pivot, idx) / _sum(ll_lang, idx)
+    return ratio(ll_pivot, ll_lang, idx)
 
 
 def nbytes(text: str) -> int:

@@ -23,7 +23,8 @@ from ..errors import XlingError
 COUNTER = "truncated"
 
 
-def _store(ctx):
+def store(ctx):
+    """The run's text store (the SQLite file of the embedding cache)."""
     if ctx.store is None:
         raise XlingError("language-model scoring needs a cache store (ctx.store)")
     return ctx.memo(("textstore", str(ctx.store.path)), lambda: textcache.TextStore.beside(ctx.store))
@@ -67,7 +68,7 @@ def loglikelihood(ctx, model, requests: Sequence[tuple[str, str]], chunk: int = 
         return [json.dumps([float(ll), bool(greedy), flag]) for (ll, greedy), flag in zip(out, flags)]
 
     kind = f"loglikelihood|{getattr(model, 'cache_params', '')}"
-    return [tuple(json.loads(v)) for v in textcache.cached(_store(ctx), model, kind, payloads, compute, chunk)]
+    return [tuple(json.loads(v)) for v in textcache.cached(store(ctx), model, kind, payloads, compute, chunk)]
 
 
 def loglikelihood_rolling(ctx, model, texts: Sequence[str], chunk: int = 256) -> list[tuple[float, int]]:
@@ -84,4 +85,4 @@ def loglikelihood_rolling(ctx, model, texts: Sequence[str], chunk: int = 256) ->
         return [json.dumps([float(ll), int(n)]) for ll, n in out]
 
     kind = f"loglikelihood_rolling|{getattr(model, 'cache_params', '')}"
-    return [(ll, int(n)) for ll, n in (json.loads(v) for v in textcache.cached(_store(ctx), model, kind, texts, compute, chunk))]
+    return [(ll, int(n)) for ll, n in (json.loads(v) for v in textcache.cached(store(ctx), model, kind, texts, compute, chunk))]
