@@ -15,7 +15,7 @@ from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .solvers.base import TRANSFER, Context, Solver, capable, needs_text  # noqa: F401  (Context: re-exported)
 from .task import (ALL_LANGS_POOL, Bitext, Classify, Extract, LanguageModelling, MultipleChoice, PairClassify,
-                   Retrieval, Tag, Task)
+                   Retrieval, Tag, Task, Tokenization)
 
 # task kind -> its solver modules, tried in order; a kind's subclasses use their parent's
 # solvers unless listed themselves.
@@ -27,7 +27,8 @@ SOLVERS: dict[type, tuple[str, ...]] = {
     Tag: ("xling.solvers.tag",),
     Retrieval: ("xling.solvers.retrieve",),
     MultipleChoice: ("xling.solvers.choice",),
-    LanguageModelling: ("xling.solvers.lm", "xling.solvers.tokenize"),
+    LanguageModelling: ("xling.solvers.lm",),
+    Tokenization: ("xling.solvers.tokenize",),
 }
 
 

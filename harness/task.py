@@ -192,3 +192,9 @@ class LanguageModelling(Task):
     is parallel (the same ``id`` in every language), bits per sentence compare languages."""
 
     pivot: str = "eng_Latn"  # information parity: bits of the pivot's sentence / bits of its translation
+
+
+@dataclass(frozen=True)
+class Tokenization(LanguageModelling):
+    """Tokenizer statistics on a corpus, per language (a ``Tokenizer``'s token counts): tokens per
+    sentence, word and character and, where the corpus is parallel, the premium over ``pivot``."""

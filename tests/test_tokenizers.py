@@ -12,7 +12,7 @@ from xling import solve
 from xling.errors import XlingError
 from xling.models import Tokenizer, tokenizers as toks
 from xling.solvers import tokenize
-from xling.tasks import flores_lm
+from xling.tasks import flores_lm, flores_tokens
 
 TEXTS = ["Hello world.", "Ein längerer Satz über Käse, nicht wahr?", "我们今天去公园散步。", "ሰላም ለዓለም።", ""]
 
@@ -86,7 +86,7 @@ def test_premium_and_rates_are_corpus_ratios_by_hand(tmp_path):
     deu = [(1, "a b c"), (2, "d"), (3, "e f g h i"), (4, "j k l m n o")]  # 15 tokens
     mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": deu})
     spec = f"tok:{word_tokenizer(tmp_path / 'words.json')}"
-    rep = xling.evaluate("flores_lm", spec, langs=["eng_Latn", "deu_Latn"], data_dir=tmp_path, out_dir=tmp_path / "r",
+    rep = xling.evaluate("flores_tokens", spec, langs=["eng_Latn", "deu_Latn"], data_dir=tmp_path, out_dir=tmp_path / "r",
                          progress=False)
     f = rep.frame().set_index(["test_lang", "metric"])["value"]
     assert f[("deu_Latn", "token_premium")] == pytest.approx(15 / 10)
@@ -97,12 +97,14 @@ def test_premium_and_rates_are_corpus_ratios_by_hand(tmp_path):
     assert set(rep.frame().metric) == {"token_premium", "tokens_per_sentence", "tokens_per_word", "tokens_per_char"}
 
 
-def test_flores_lm_with_a_real_tokenizer_and_zero_call_rerun(tmp_path):
+def test_flores_tokens_with_a_real_tokenizer_and_zero_call_rerun(tmp_path):
     root = need_data()
     tok = xling.load_model("tok:xlmr")
-    assert solve.solver(flores_lm.TASK, tok) is tokenize
+    assert solve.solver(flores_tokens.TASK, tok) is tokenize
+    with pytest.raises(XlingError, match="cannot do task .flores_lm."):
+        solve.solver(flores_lm.TASK, tok)
     langs = ["eng_Latn", "amh_Ethi", "zho_Hans"]
-    rep = xling.evaluate("flores_lm", tok, langs=langs, data_dir=root, out_dir=tmp_path / "a", progress=False)
+    rep = xling.evaluate("flores_tokens", tok, langs=langs, data_dir=root, out_dir=tmp_path / "a", progress=False)
     f = rep.frame().set_index(["test_lang", "metric"])
     s = rep.samples()
     amh = [p if isinstance(p, dict) else json.loads(p) for p in s[s.test_lang == "amh_Ethi"].pred]
@@ -110,7 +112,7 @@ def test_flores_lm_with_a_real_tokenizer_and_zero_call_rerun(tmp_path):
     assert f.loc[("amh_Ethi", "token_premium"), "value"] == pytest.approx(sum(p["tokens"] for p in amh) / sum(p["tokens"] for p in eng))
     lo, hi = f.loc[("amh_Ethi", "token_premium"), ["ci_low", "ci_high"]]
     assert lo < f.loc[("amh_Ethi", "token_premium"), "value"] < hi and f.loc[("amh_Ethi", "token_premium"), "n"] == 1004
-    again = xling.evaluate("flores_lm", xling.load_model("tok:xlmr"), langs=langs, data_dir=root,
+    again = xling.evaluate("flores_tokens", xling.load_model("tok:xlmr"), langs=langs, data_dir=root,
                            out_dir=tmp_path / "b", progress=False)
     assert again.model_calls == 0 and again.frame()["value"].tolist() == rep.frame()["value"].tolist()
     assert not math.isnan(f.loc[("zho_Hans", "tokens_per_char"), "value"])

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core import Example
 from ..data import check_labels, read_tsv
+from ..errors import XlingError
 
 LABELS = ("science/technology", "travel", "politics", "sports", "health", "entertainment", "geography")
 
@@ -46,3 +48,29 @@ def rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
     """(line, index_id, category, text) of one file; an unknown label names the file and line."""
     for line, row in read_tsv(path, ("index_id", "category", "text")):
         yield line, row["index_id"], check_labels(path, line, row["category"], LABELS), row["text"]
+
+
+# The 1,004 sentences as one corpus (split 'all': train + dev + test), for the flores_lm and
+# flores_tokens tasks. Hub: mteb/sib200's three splits concatenated.
+HUB_ID, HUB_REVISION = "mteb/sib200", "a74d7350ea12af010cfb1c21e34f1f81fd2e615b"
+
+
+def corpus_files(native: str, split: str) -> tuple[str, ...]:
+    return tuple(local_file(native, s) for s in SPLITS)
+
+
+def read_corpus(paths, lang, split):
+    for path in paths:
+        for line, index_id, _, text in rows(path):
+            yield Example(id=index_id, lang=lang, text=text, source=f"{path}:{line}")
+
+
+def corpus_hub_config(native: str, split: str) -> tuple[str, str]:
+    return native, "train+validation+test"
+
+
+def read_corpus_hub(hub_rows, lang, split):
+    for i, row in enumerate(hub_rows):
+        if "index_id" not in row or "text" not in row:
+            raise XlingError(f"{HUB_ID} {lang} row {i}: missing field index_id or text")
+        yield Example(id=str(row["index_id"]), lang=lang, text=row["text"], source=f"hub:{i}")

@@ -1,4 +1,4 @@
-"""LanguageModelling x Tokenizer: tokenizer fairness on a parallel corpus.
+"""Tokenization x Tokenizer: tokenizer fairness on a parallel corpus (flores_tokens).
 
 For each language: tokens per sentence, per word (lm-evaluation-harness's whitespace words: a
 script without spaces has one 'word' per sentence) and per NFC character, and the token
