@@ -64,6 +64,7 @@ def test_lm_solver_end_to_end_and_rerun(tmp_path):
         assert f.loc[(lang, "bits_per_byte"), "value"] == pytest.approx(-ll.sum() / sum(r["bytes"] for r in rows) / math.log(2))
         assert f.loc[(lang, "bits_per_char"), "value"] == pytest.approx(-ll.sum() / sum(r["chars"] for r in rows) / math.log(2))
         assert f.loc[(lang, "bits_per_sentence"), "value"] == pytest.approx(-ll.sum() / 1004 / math.log(2))
+        assert s[s.test_lang == lang].score.mean() == pytest.approx(f.loc[(lang, "bits_per_byte"), "value"])
         lo, hi = f.loc[(lang, "bits_per_byte"), ["ci_low", "ci_high"]]
         assert lo < f.loc[(lang, "bits_per_byte"), "value"] < hi
     assert f.loc[("eng_Latn", "information_parity"), "value"] == 1.0

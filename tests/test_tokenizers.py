@@ -116,3 +116,13 @@ def test_flores_tokens_with_a_real_tokenizer_and_zero_call_rerun(tmp_path):
                            out_dir=tmp_path / "b", progress=False)
     assert again.model_calls == 0 and again.frame()["value"].tolist() == rep.frame()["value"].tolist()
     assert not math.isnan(f.loc[("zho_Hans", "tokens_per_char"), "value"])
+
+
+def test_sample_scores_average_to_the_premium(tmp_path):
+    eng = [(1, "a b"), (2, "c d e f"), (3, "g"), (4, "h i j")]
+    deu = [(1, "a b c"), (2, "d"), (3, "e f g h i"), (4, "j k l m n o")]
+    mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": deu})
+    rep = xling.evaluate("flores_tokens", f"tok:{word_tokenizer(tmp_path / 'w.json')}", langs=["deu_Latn"],
+                         data_dir=tmp_path, out_dir=tmp_path / "r", progress=False)
+    assert rep.samples().score.tolist() == pytest.approx([3 * 4 / 10, 1 * 4 / 10, 5 * 4 / 10, 6 * 4 / 10])
+    assert rep.samples().score.mean() == pytest.approx(1.5)

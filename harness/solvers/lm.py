@@ -6,7 +6,9 @@ bytes, NFC characters and words (lm-evaluation-harness's whitespace split). The 
 metrics are corpus ratios (``xling.metrics.lm``: bits per byte, per character, per sentence,
 token perplexity) and, against the task's pivot language (English) on the same sentence ids,
 information parity; each with a bootstrap interval over sentences of the same corpus
-statistic. Nothing is trained: one cell per language (setting ``prompted``).
+statistic. A sample's ``score`` is its sentence's bits times sentences / corpus bytes, so the
+scores' mean is the cell's bits per byte (what boards' paired tests compare). Nothing is
+trained: one cell per language (setting ``prompted``).
 """
 from __future__ import annotations
 
@@ -70,8 +72,10 @@ def solve(task, model, cell, ctx):
     pivot_ll = pivot_aligned(task, ctx, ex, lambda p: [v for v, _ in lmcalls.loglikelihood_rolling(
         ctx, model, [e.text for e in p])])
     metrics["information_parity"] = corpus_metric(lmm.information_parity, (pivot_ll, ll), seed)
+    # score: the sentence's share of the main metric, scaled so that their mean is bits per byte
+    share = len(ex) / nbytes.sum()
     preds = [Prediction(e.id, e.lang, None, {"ll": float(a), "tokens": int(t), "bytes": int(b), "chars": int(c),
-                                             "words": int(w)}, float(-a / lmm.LN2))
+                                             "words": int(w)}, float(-a / lmm.LN2 * share))
              for e, a, t, b, c, w in zip(ex, ll, tokens, nbytes, chars, words)]
     data = ctx.data_sig(task, cell.test_lang, split)
     if cell.test_lang != task.pivot:

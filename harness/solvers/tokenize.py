@@ -5,7 +5,8 @@ script without spaces has one 'word' per sentence) and per NFC character, and th
 premium against the task's pivot (English) on the same sentence ids: sum of the language's
 tokens / sum of the pivot's tokens (Petrov et al., NeurIPS 2023; a corpus ratio, not a mean of
 per-sentence ratios). Bootstrap intervals over sentences. Token counts go through the text
-cache (a rerun tokenizes nothing). Nothing is trained: setting ``prompted``.
+cache (a rerun tokenizes nothing). A sample's ``score`` is its tokens times sentences / the
+pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``prompted``.
 """
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def solve(task, model, cell, ctx):
         "tokens_per_char": lm.corpus_metric(lmm.ratio, (tokens, chars), seed),
         "token_premium": lm.corpus_metric(lmm.ratio, (tokens, pivot), seed),
     }
-    preds = [Prediction(e.id, e.lang, None, {"tokens": int(t), "words": int(w), "chars": int(c)}, float(t))
+    share = len(ex) / pivot.sum()  # score: the sentence's tokens scaled so that their mean is the premium
+    preds = [Prediction(e.id, e.lang, None, {"tokens": int(t), "words": int(w), "chars": int(c)}, float(t * share))
              for e, t, w, c in zip(ex, tokens, words, chars)]
     data = ctx.data_sig(task, cell.test_lang, split)
     if cell.test_lang != task.pivot:
