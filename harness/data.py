@@ -114,9 +114,16 @@ def _hf_load_dataset(*args, **kwargs):
                          f"cache; set --data-dir or {DATA_ENV} to a local mirror") from e
 
 
+def _hf_download(repo: str, filename: str, revision: str) -> str:
+    from huggingface_hub import hf_hub_download
+
+    return hf_hub_download(repo, filename, repo_type="dataset", revision=revision)
+
+
 @dataclass(frozen=True)
 class Hub:
     load_dataset: Callable = field(default=_hf_load_dataset)
+    download: Callable = field(default=_hf_download)  # (repo, file, revision) -> local path: hub_files tasks
 
     def rows(self, task, lang: str, split: str):
         config, hub_split = task.hub_config(task.native(lang), split)
@@ -132,7 +139,26 @@ class Hub:
                 f"({msg}); set --data-dir or {DATA_ENV} to a local mirror"
             ) from e
 
+    def files(self, task, lang: str, split: str) -> tuple[Path, ...]:
+        """The upstream files ``task.hub_files`` names, downloaded at the pinned revision."""
+        paths = []
+        for name in task.hub_files(task.native(lang), split):
+            try:
+                paths.append(Path(self.download(task.hub_id, name, task.hub_revision)))
+            except XlingError:
+                raise
+            except Exception as e:  # network down, file missing ...: one line
+                msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+                raise XlingError(f"could not download {name} of {task.hub_id}@{task.hub_revision} ({msg}); "
+                                 f"set --data-dir or {DATA_ENV} to a local mirror") from e
+        return tuple(paths)
+
     def load(self, task, lang: str, split: str) -> list[Example]:
+        if getattr(task, "hub_files", None) is not None:  # raw upstream files: the local reader reads them
+            examples = list(task.read_local(self.files(task, lang, split), lang, split))
+            if not examples:
+                raise XlingError(f"{task.hub_id}: no examples for {task.name} {lang} {split}")
+            return unique_ids(examples)
         examples = list(task.read_hub(self.rows(task, lang, split), lang, split))
         if not examples:
             raise XlingError(f"{task.hub_id}: no examples for {task.name} {lang} {split}")
@@ -228,3 +254,39 @@ def check_labels(path: Path, line: int, label: str, allowed: Mapping | tuple) ->
     if label not in allowed:
         raise DataError(path, f"unknown label {label!r} (expected one of {', '.join(sorted(allowed))})", line)
     return label
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of each non-blank line of a JSON Lines file (CRLF tolerated)."""
+    import json
+
+    for i, line in enumerate(read_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(path, f"not valid JSON ({e.msg})", i) from None
+        if not isinstance(obj, dict):
+            raise DataError(path, f"expected a JSON object, found {type(obj).__name__}", i)
+        yield i, obj
+
+
+def field(path, line: int, row: Mapping, name: str):
+    """``row[name]``, or a one-line DataError naming the file, line and missing field."""
+    try:
+        return row[name]
+    except KeyError:
+        raise DataError(path, f"missing field {name!r}", line) from None
+
+
+def read_parquet(path: Path) -> list[dict]:
+    """The rows of a Parquet file (the hub's own layout) as dicts; a broken file is one line."""
+    try:
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    except ImportError as e:  # pragma: no cover - pyarrow comes with datasets
+        raise XlingError("reading Parquet needs pyarrow (pip install pyarrow)") from e
+    except Exception as e:  # ArrowInvalid, OSError ...: name the file
+        raise DataError(path, f"not a readable Parquet file ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None

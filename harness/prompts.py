@@ -8,7 +8,9 @@ each result's signature, so a changed wording never mixes with old numbers.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import XlingError
@@ -93,3 +95,79 @@ def clean_answer(raw: str) -> str:
     if len(line) >= 2 and line[0] == line[-1] and line[0] in "\"'`":
         line = line[1:-1].strip()
     return line
+
+
+# ------------------------------------------------------------------ multiple choice (log-likelihood)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a LanguageModel scores for one item: the i-th choice is ``continuations[i]`` given
+    ``contexts[i]``; ``norms[i]`` is the string whose characters (``acc_norm``) and UTF-8 bytes
+    (``acc_bytes``) divide its log-likelihood: the choice as lm-evaluation-harness's
+    ``doc_to_choice`` returns it (without the target delimiter; for a task whose contexts vary,
+    the varying context, as lm-evaluation-harness divides by it there too)."""
+
+    contexts: tuple[str, ...]
+    continuations: tuple[str, ...]
+    norms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChoiceTemplate:
+    """Turns an Example into the (context, continuation) pairs of its choices.
+
+    ``build(example, params)`` returns either ``(context, choices)`` (one shared context, the
+    choices scored as continuations after ``delimiter``) or, with ``varying_context``,
+    ``(contexts, target)`` (one context per choice, the same continuation ``delimiter + target``
+    for all: XWinograd). ``params`` holds the template's data (XCOPA's connectors per language)
+    as sorted (key, value) pairs. ``signature`` hashes the name, the delimiter, the params and
+    the source of ``build``, so any change to the wording changes every row's signature."""
+
+    name: str
+    build: Callable
+    params: tuple = ()
+    delimiter: str = " "  # lm-evaluation-harness's default target_delimiter
+    varying_context: bool = False
+
+    def render(self, example) -> Rendered:
+        first, second = self.build(example, dict(self.params))
+        d = self.delimiter
+        if self.varying_context:
+            contexts = tuple(first)
+            return Rendered(contexts, tuple(d + second for _ in contexts), contexts)
+        choices = tuple(second)
+        return Rendered(tuple(first for _ in choices), tuple(d + c for c in choices), choices)
+
+    @property
+    def hash(self) -> str:
+        try:
+            source = inspect.getsource(self.build)
+        except (OSError, TypeError):  # a lambda typed at a prompt: its code object
+            source = repr(self.build.__code__.co_code)
+        text = json.dumps([VERSION, self.name, self.delimiter, self.varying_context,
+                           [list(p) for p in self.params], source], ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @property
+    def signature(self) -> str:
+        return f"mc-v{VERSION}-{self.name}-{self.hash}"
+
+
+def _labelled_text(example, params: dict) -> tuple[str, tuple[str, ...]]:
+    """'<Text>: <text>\\n<Label>:' with the task's labels as the choices (``example.choices``)."""
+    return f"{params['text']}: {example.text.strip()}\n{params['label']}:", example.choices
+
+
+# Prompted classification (a Classify task scored by a LanguageModel): the labels are the
+# choices. SIB-200 has no template in lm-evaluation-harness 0.4.13; this one asks for the topic
+# in English (the labels are English words) for every language.
+CLASSIFY_TEMPLATES = {
+    "sib200": ChoiceTemplate("sib200-topic", _labelled_text, (("label", "Topic"), ("text", "Text"))),
+}
+_CLASSIFY_DEFAULT = ChoiceTemplate("classify", _labelled_text, (("label", "Label"), ("text", "Text")))
+
+
+def classify_template(task_name: str) -> ChoiceTemplate:
+    """The template a prompted Classify task is scored with (its own, else a generic one)."""
+    return CLASSIFY_TEMPLATES.get(task_name, _CLASSIFY_DEFAULT)

@@ -14,18 +14,22 @@ import importlib
 from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .solvers.base import TRANSFER, Context, Solver, capable, needs_text  # noqa: F401  (Context: re-exported)
-from .task import ALL_LANGS_POOL, Bitext, Classify, Extract, PairClassify, Retrieval, Tag, Task, Translate
+from .task import (ALL_LANGS_POOL, Bitext, Classify, Extract, LanguageModelling, MultipleChoice, PairClassify,
+                   Retrieval, Tag, Task, Tokenization, Translate)
 
 # task kind -> its solver modules, tried in order; a kind's subclasses use their parent's
 # solvers unless listed themselves.
 SOLVERS: dict[type, tuple[str, ...]] = {
-    Classify: ("xling.solvers.classify",),
+    Classify: ("xling.solvers.classify", "xling.solvers.prompted"),
     PairClassify: ("xling.solvers.pair",),
     Bitext: ("xling.solvers.bitext",),
     Extract: ("xling.solvers.extract",),
     Tag: ("xling.solvers.tag",),
     Retrieval: ("xling.solvers.retrieve",),
     Translate: ("xling.solvers.translate",),
+    MultipleChoice: ("xling.solvers.choice",),
+    LanguageModelling: ("xling.solvers.lm",),
+    Tokenization: ("xling.solvers.tokenize",),
 }
 
 
@@ -65,6 +69,9 @@ def check_backend(task: Task, backend, spec: str = "") -> None:
 def default_setting(task: Task, model=None) -> Setting:
     """The task's first setting that the model's solver offers."""
     offered = solver(task, model).settings(task) if model is not None else available_settings(task)
+    if not offered:
+        raise XlingError(f"task {task.name!r} offers no setting for model {getattr(model, 'name', model)!r} "
+                         f"(the task's settings: {', '.join(task.settings)})")
     own = [Setting(s) for s in task.settings if s in offered]
     return own[0] if own else offered[0]
 

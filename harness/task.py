@@ -175,6 +175,9 @@ class MultipleChoice(Task):
 
     template: object = None
     fewshot_split: str = ""  # where few-shot examples come from, if the task offers any
+    # (native lang, split) -> files of the hub repository that the hub door downloads at
+    # ``hub_revision`` and ``read_local`` reads: for repos whose loading script datasets >= 4 refuses
+    hub_files: Callable[[str, str], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -198,3 +201,9 @@ class LanguageModelling(Task):
     is parallel (the same ``id`` in every language), bits per sentence compare languages."""
 
     pivot: str = "eng_Latn"  # information parity: bits of the pivot's sentence / bits of its translation
+
+
+@dataclass(frozen=True)
+class Tokenization(LanguageModelling):
+    """Tokenizer statistics on a corpus, per language (a ``Tokenizer``'s token counts): tokens per
+    sentence, word and character and, where the corpus is parallel, the premium over ``pivot``."""

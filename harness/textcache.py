@@ -122,3 +122,10 @@ def extract(store: TextStore, model, questions: Sequence[str], contexts: Sequenc
 
     out = _cached(store, model, f"extract|{getattr(model, 'cache_params', '')}", payloads, compute, chunk)
     return [tuple(json.loads(v)) for v in out]
+
+
+def cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute: Callable[[list[int]], list[str]],
+           chunk: int = 256) -> list[str]:
+    """Any model output that is text (JSON), through the cache: ``compute(indices)`` returns the
+    outputs of ``payloads[i]`` for those indices; only payloads not cached are computed."""
+    return _cached(store, model, kind, list(payloads), compute, chunk)

@@ -32,16 +32,6 @@ DEV_ROWS = 997  # FLORES-200 dev; devtest follows (1,012 rows)
 HUB_CODES = {"zho_Hans": "cmn_Hans", "zho_Hant": "cmn_Hant"}
 
 
-def _local_files(native: str, split: str) -> tuple[str, ...]:
-    return tuple(layout.path(native, s) for s in layout.SPLITS)
-
-
-def _read_local(paths, lang, split):
-    for path in paths:
-        for line, row in layout.rows(path):
-            yield Example(id=row["index_id"], lang=lang, text=row["text"], source=f"{path}:{line}")
-
-
 def _hub_config(native: str, split: str) -> tuple[str, str]:
     return HUB_CODES.get(native, native), "dev+devtest"
 
@@ -60,8 +50,8 @@ TASK = Translate(
     description="FLORES-200 translation (SIB-200's 1,004-sentence subset locally; FLORES+ on the hub), 205 languages",
     languages=tuple((normalize(n), n) for n in layout.NATIVE),
     splits=("test",),
-    local_files=_local_files,
-    read_local=_read_local,
+    local_files=layout.corpus_files,
+    read_local=layout.read_corpus,
     hub_id="openlanguagedata/flores_plus",
     hub_revision="b3a5298db5721c8a682e7ef00a37fcc9ab522757",
     hub_config=_hub_config,

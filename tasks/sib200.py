@@ -8,26 +8,23 @@ train/validation/test, columns index_id/category/text).
 from __future__ import annotations
 
 from xling.core import Example
-from xling.data import check_labels
 from xling.errors import XlingError
-from xling.formats import sib200 as layout
+from xling.formats import sib200 as sib
+from xling.formats.sib200 import LABELS, NATIVE
 from xling.languages import normalize
 from xling.task import Classify
-
-LABELS = ("science/technology", "travel", "politics", "sports", "health", "entertainment", "geography")
 
 _SPLITS = {"train": "train", "dev": "validation", "test": "test"}
 
 
 def _local_files(native: str, split: str) -> tuple[str, ...]:
-    return (layout.path(native, split),)
+    return (sib.local_file(native, split),)
 
 
 def _read_local(paths, lang, split):
     (path,) = paths
-    for line, row in layout.rows(path):
-        label = check_labels(path, line, row["category"], LABELS)
-        yield Example(id=row["index_id"], lang=lang, text=row["text"], label=label, source=f"{path}:{line}")
+    for line, index_id, label, text in sib.rows(path):
+        yield Example(id=index_id, lang=lang, text=text, label=label, source=f"{path}:{line}")
 
 
 def _hub_config(native: str, split: str) -> tuple[str, str]:
@@ -45,16 +42,16 @@ TASK = Classify(
     name="sib200",
     version="1",
     description="SIB-200 topic classification (7 labels), 205 languages",
-    languages=tuple((normalize(n), n) for n in layout.NATIVE),
+    languages=tuple((normalize(n), n) for n in NATIVE),
     splits=("train", "dev", "test"),
     local_files=_local_files,
     read_local=_read_local,
-    hub_id="mteb/sib200",
-    hub_revision="a74d7350ea12af010cfb1c21e34f1f81fd2e615b",
+    hub_id=sib.HUB_ID,
+    hub_revision=sib.HUB_REVISION,
     hub_config=_hub_config,
     read_hub=_read_hub,
     main_metric="acc",
-    settings=("in_language", "zero_shot"),
+    settings=("in_language", "zero_shot", "prompted"),
     homepage="https://github.com/dadelani/sib-200",
     labels=LABELS,
 )

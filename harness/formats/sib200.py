@@ -1,16 +1,19 @@
-"""SIB-200's upstream layout: ``sib-200/data/annotated/<lang_Script>/{train,dev,test}.tsv``,
-tab-separated with CSV-style quoting, header ``index_id  category  text``.
-
-The sentences are FLORES-200 v1 sentences: ``index_id`` is the sentence's row in FLORES-200
-dev (997 rows) followed by devtest (1,012 rows), 0-based, so ids agree across the 205
-languages (every language has the same 1,004 ids: train 701, dev 99, test 204).
+"""SIB-200's published layout (github.com/dadelani/sib-200): ``sib-200/data/annotated/<lang_Script>/
+{train,dev,test}.tsv``, tab-separated with CSV-style quoting, header ``index_id category text``.
+Its 1,004 sentences per language are FLORES-200 dev and devtest sentences with the same
+``index_id`` in all 205 languages. Read by the ``sib200`` (topic classification) and
+``flores_lm`` (language modelling) tasks.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..data import read_tsv
+from ..core import Example
+from ..data import check_labels, read_tsv
+from ..errors import XlingError
+
+LABELS = ("science/technology", "travel", "politics", "sports", "health", "entertainment", "geography")
 
 # FLORES-200 codes as the dataset spells them (its 205 annotated languages).
 NATIVE = """
@@ -35,14 +38,39 @@ zul_Latn
 """.split()
 
 SPLITS = ("train", "dev", "test")
-COLUMNS = ("index_id", "category", "text")
 
 
-def path(native: str, split: str) -> str:
-    """The file of one language and split, relative to the mirror root."""
+def local_file(native: str, split: str) -> str:
     return f"sib-200/data/annotated/{native}/{split}.tsv"
 
 
-def rows(file: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {index_id, category, text}) per record of one SIB-200 file."""
-    return read_tsv(file, COLUMNS)
+def rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
+    """(line, index_id, category, text) of one file; an unknown label names the file and line."""
+    for line, row in read_tsv(path, ("index_id", "category", "text")):
+        yield line, row["index_id"], check_labels(path, line, row["category"], LABELS), row["text"]
+
+
+# The 1,004 sentences as one corpus (split 'all': train + dev + test), for the flores_lm and
+# flores_tokens tasks. Hub: mteb/sib200's three splits concatenated.
+HUB_ID, HUB_REVISION = "mteb/sib200", "a74d7350ea12af010cfb1c21e34f1f81fd2e615b"
+
+
+def corpus_files(native: str, split: str) -> tuple[str, ...]:
+    return tuple(local_file(native, s) for s in SPLITS)
+
+
+def read_corpus(paths, lang, split):
+    for path in paths:
+        for line, index_id, _, text in rows(path):
+            yield Example(id=index_id, lang=lang, text=text, source=f"{path}:{line}")
+
+
+def corpus_hub_config(native: str, split: str) -> tuple[str, str]:
+    return native, "train+validation+test"
+
+
+def read_corpus_hub(hub_rows, lang, split):
+    for i, row in enumerate(hub_rows):
+        if "index_id" not in row or "text" not in row:
+            raise XlingError(f"{HUB_ID} {lang} row {i}: missing field index_id or text")
+        yield Example(id=str(row["index_id"]), lang=lang, text=row["text"], source=f"hub:{i}")

@@ -92,6 +92,15 @@ for _m in (
            description="exp(-sum log p / tokens); depends on the tokenizer: diagnostic only"),
     Metric("information_parity", item="corpus", percent=False,
            description="bits of the pivot's sentences / bits of their translations"),
+    Metric("tokens_per_sentence", better=LOWER, item="corpus", percent=False,
+           description="tokens / sentences (a tokenizer's length on parallel text)"),
+    Metric("tokens_per_word", better=LOWER, item="corpus", percent=False,
+           description="tokens / whitespace words (scripts without spaces: one word per sentence)"),
+    Metric("tokens_per_char", better=LOWER, item="corpus", percent=False, description="tokens / NFC characters"),
+    Metric("token_premium", better=LOWER, item="corpus", percent=False,
+           description="tokens / the pivot's (English) tokens on the same parallel sentences (Petrov et al. 2023)"),
+    Metric("truncated", better=LOWER, item="corpus", percent=False,
+           description="requests whose context was left-truncated to the model's window (a count; n: requests)"),
 ):
     register(_m)
 for _m in (

@@ -91,6 +91,16 @@ class LanguageModel(Protocol):
 
 
 @runtime_checkable
+class Tokenizer(Protocol):
+    """A tokenizer alone: how many tokens each text becomes (special tokens such as BOS/EOS or
+    [CLS]/[SEP] not counted), for tokenizer-fairness statistics."""
+
+    name: str  # tokenizer id (with its file's hash or revision): part of every cache key and signature
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
+
+
+@runtime_checkable
 class Translator(Protocol):
     """Machine translation: one output per source text, from ``src`` into ``tgt`` (both
     canonical ``xxx_Scrp`` codes)."""

@@ -1,0 +1,67 @@
+"""Tokenization x Tokenizer: tokenizer fairness on a parallel corpus (flores_tokens).
+
+For each language: tokens per sentence, per word (lm-evaluation-harness's whitespace words: a
+script without spaces has one 'word' per sentence) and per NFC character, and the token
+premium against the task's pivot (English) on the same sentence ids: sum of the language's
+tokens / sum of the pivot's tokens (Petrov et al., NeurIPS 2023; a corpus ratio, not a mean of
+per-sentence ratios). Bootstrap intervals over sentences. Token counts go through the text
+cache (a rerun tokenizes nothing). A sample's ``score`` is its tokens times sentences / the
+pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``prompted``.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .. import textcache
+from ..core import Prediction, Scored, Setting
+from ..metrics import lm as lmm
+from ..models import Tokenizer
+from . import lm, lmcalls
+
+needs = (Tokenizer,)
+fewshot = False
+
+
+def trains(model=None) -> bool:
+    return False
+
+
+def settings(task):
+    return (Setting.PROMPTED,) if Setting.PROMPTED in task.settings else ()
+
+
+def texts(task, ctx, cell):
+    return []
+
+
+def count(ctx, model, texts: list[str]) -> list[int]:
+    """``model.count_tokens`` through the text cache."""
+    def compute(idx):
+        return [json.dumps(int(n)) for n in model.count_tokens([texts[i] for i in idx])]
+
+    return [int(v) for v in textcache.cached(lmcalls.store(ctx), model, "count_tokens", texts, compute, chunk=2048)]
+
+
+def solve(task, model, cell, ctx):
+    split = task.test_split
+    ex = ctx.examples(task, cell.test_lang, split, limit=True)
+    tokens = np.asarray(count(ctx, model, [e.text for e in ex]), dtype=np.float64)
+    words = np.array([lmm.nwords(e.text) for e in ex], dtype=np.float64)
+    chars = np.array([lmm.nchars(e.text) for e in ex], dtype=np.float64)
+    pivot = lm.pivot_aligned(task, ctx, ex, lambda p: count(ctx, model, [e.text for e in p]))
+    seed = ctx.seed
+    metrics = {
+        "tokens_per_sentence": lm.corpus_metric(lmm.per_sentence, (tokens,), seed),
+        "tokens_per_word": lm.corpus_metric(lmm.ratio, (tokens, words), seed),
+        "tokens_per_char": lm.corpus_metric(lmm.ratio, (tokens, chars), seed),
+        "token_premium": lm.corpus_metric(lmm.ratio, (tokens, pivot), seed),
+    }
+    share = len(ex) / pivot.sum()  # score: the sentence's tokens scaled so that their mean is the premium
+    preds = [Prediction(e.id, e.lang, None, {"tokens": int(t), "words": int(w), "chars": int(c)}, float(t * share))
+             for e, t, w, c in zip(ex, tokens, words, chars)]
+    data = ctx.data_sig(task, cell.test_lang, split)
+    if cell.test_lang != task.pivot:
+        data += "+" + ctx.data_sig(task, task.pivot, split)
+    return Scored(cell, split, "", preds, metrics, data, prompt="tokens")

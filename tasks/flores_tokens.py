@@ -1,0 +1,31 @@
+"""Tokenizer fairness on FLORES-200 sentences in 205 languages (Petrov et al., NeurIPS 2023):
+how many tokens a tokenizer spends on the same 1,004 sentences (SIB-200's FLORES-200 dev and
+devtest sentences, 205-way parallel) in every language, and the premium over English on the
+same ids. Scored by a Tokenizer (``xling.solvers.tokenize``; ``tok:`` backends).
+
+Corpus and doors as ``flores_lm`` (``xling.formats.sib200``: split ``all``, ids = ``index_id``).
+"""
+from __future__ import annotations
+
+from xling.formats import sib200 as sib
+from xling.languages import normalize
+from xling.task import Tokenization
+
+TASK = Tokenization(
+    name="flores_tokens",
+    version="1",
+    description="Tokenizer fairness (tokens per sentence/word/char, premium over English) on 1,004 parallel "
+                "FLORES-200 sentences (SIB-200), 205 languages",
+    languages=tuple((normalize(n), n) for n in sib.NATIVE),
+    splits=("all",),
+    local_files=sib.corpus_files,
+    read_local=sib.read_corpus,
+    hub_id=sib.HUB_ID,
+    hub_revision=sib.HUB_REVISION,
+    hub_config=sib.corpus_hub_config,
+    read_hub=sib.read_corpus_hub,
+    main_metric="token_premium",
+    settings=("prompted",),
+    homepage="https://github.com/dadelani/sib-200",
+    test_split="all",
+)
