@@ -213,16 +213,21 @@ def _metric_for(task: str, sub: pd.DataFrame, info: dict) -> registry.Metric:
 
 
 def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells scored against a pool of all languages (LAReQA) are indexed by the query's language,
-    and cells trained on their own test language form one system."""
+    """Cells scored against a pool of all languages (LAReQA) are indexed by the query's language;
+    translation cells by their direction's language (the source into English, the target out of
+    English, ``src-tgt`` for pairs: ``langinfo.DIRECTION``); cells trained on their own test
+    language form one system."""
     from .task import ALL_LANGS_POOL
 
     pool = frame.test_lang.eq(ALL_LANGS_POOL) & frame.query_lang.ne("")
     own = frame.setting.eq("in_language") & frame.train_lang.ne("") & frame.train_lang.eq(frame.test_lang)
-    if not pool.any() and not own.any():
+    xx2en, en2xx, pairs = (frame.setting.eq(s) for s in ("xx2en", "en2xx", "pairs"))
+    if not (pool | own | xx2en | en2xx | pairs).any():
         return frame
     frame = frame.copy()
-    frame.loc[pool, "test_lang"] = frame.loc[pool, "query_lang"]
+    frame.loc[pool | xx2en, "test_lang"] = frame.loc[pool | xx2en, "query_lang"]
+    frame.loc[pairs, "test_lang"] = frame.loc[pairs, "query_lang"] + langinfo.DIRECTION + frame.loc[pairs, "test_lang"]
+    frame.loc[xx2en | en2xx | pairs, "query_lang"] = ""
     # in-language cells train on their own language: one system, not one per language
     frame.loc[own, "train_lang"] = "(same)"
     return frame

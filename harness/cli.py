@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--timeout", type=float, help="openai:<model>: seconds per request (default: 60)")
     run.add_argument("--prompt-lang", help="generative models: instruction language, 'native' (the text's) "
                                            "or a language code (default: English)")
+    run.add_argument("--src-lang", help="translation, --setting pairs: source languages, comma-separated or 'all' "
+                                        "(every source x every --lang target)")
+    run.add_argument("--spm-model", help="translation: a local SentencePiece model file for spBLEU (e.g. FLORES-200's "
+                                         "flores200_sacrebleu_tokenizer_spm.model); never downloaded")
+    run.add_argument("--max-tokens", type=_positive, help="prompted translation: tokens generated at most (default: 256)")
+    run.add_argument("--num-beams", type=_positive, help="hf-seq2seq: beam size (default: 1, greedy)")
+    run.add_argument("--max-new-tokens", type=_positive, help="hf-seq2seq: tokens generated at most per sentence")
+    run.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), help="hf-causal: weights' dtype")
 
     board = sub.add_parser("board", help="render leaderboards from runs", description="Render leaderboards.")
     board.add_argument("runs", nargs="*", default=["runs"], help="run directories or directories of runs")
@@ -155,7 +163,8 @@ def _model_options(args) -> dict:
     if http and not args.model.startswith("openai:"):
         flags = ", ".join("--" + k.replace("_", "-") for k in http)
         raise XlingError(f"{flags} apply to openai:<model> models only (got --model {args.model})")
-    opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size)
+    opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size, num_beams=args.num_beams,
+                max_new_tokens=args.max_new_tokens, dtype=args.dtype)
     if args.trust_remote_code:
         if not args.model.startswith("hf"):
             raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {args.model})")
@@ -165,7 +174,8 @@ def _model_options(args) -> dict:
 
 def _solver_options(args) -> dict:
     return {k: v for k, v in (("shots", _ints(args.shots, "--shots")), ("seeds", _ints(args.seeds, "--seeds")),
-                              ("prompt_lang", args.prompt_lang)) if v is not None}
+                              ("prompt_lang", args.prompt_lang), ("src_langs", args.src_lang),
+                              ("spm_model", args.spm_model), ("max_tokens", args.max_tokens)) if v is not None}
 
 
 def _run(args) -> None:
@@ -224,12 +234,13 @@ def _reports(run, rep) -> None:
 
         print(analysis.fewshot_report(results.frame(rep.run_dir), analysis.main_metric(
             results.frame(rep.run_dir), None, [rep.run_dir])))
-    if run.setting == "gxlt":  # question x context language table, also kept in the run directory
-        from . import gxlt
+    if run.setting in ("gxlt", "pairs"):  # question x context / source x target table, kept in the run directory
+        from . import gxlt, mttable
         from .io import write_atomic
 
-        table = gxlt.report(results.frame(rep.run_dir))
-        write_atomic(rep.run_dir / "gxlt.md", table)
+        name, table = ("gxlt.md", gxlt.report(results.frame(rep.run_dir))) if run.setting == "gxlt" else \
+            ("pairs.md", mttable.report(results.frame(rep.run_dir)))
+        write_atomic(rep.run_dir / name, table)
         print(table)
 
 

@@ -92,10 +92,19 @@ def lineages(mode: str = "plus") -> dict[str, tuple[str, bool]]:
     return {i: out[g] for i, g in iso.items() if g in out}
 
 
+DIRECTION = "-"  # a translation direction on a board: 'eng_Latn-swa_Latn' (codes never hold '-')
+
+
+def target(code: str) -> str:
+    """The language a board row describes: the code itself, or a direction's target language."""
+    return code.rpartition(DIRECTION)[2]
+
+
 @functools.lru_cache(maxsize=4096)
 def family(code: str) -> str:
-    """Top-level language family of a canonical ``xxx_Scrp`` code: 'Isolate' for an isolate,
-    'Unclassified' where URIEL+ has no lineage for any of its ``candidates``."""
+    """Top-level language family of a canonical ``xxx_Scrp`` code (of a direction: its target's):
+    'Isolate' for an isolate, 'Unclassified' where URIEL+ has no lineage for any of its ``candidates``."""
+    code = target(code)
     lang = code.split("_")[0]
     if lang in _FAMILY_OVERRIDES:
         return _FAMILY_OVERRIDES[lang]
@@ -112,8 +121,8 @@ def family(code: str) -> str:
 
 
 def script(code: str) -> str:
-    """ISO 15924 script part of a canonical code ('' if absent)."""
-    return code.partition("_")[2]
+    """ISO 15924 script part of a canonical code (of a direction: its target's; '' if absent)."""
+    return target(code).partition("_")[2]
 
 
 @functools.lru_cache(maxsize=512)
@@ -137,7 +146,11 @@ def _tag(code: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def name(code: str) -> str:
-    """English name without the script, e.g. 'Amharic' (the code itself if unknown)."""
+    """English name without the script, e.g. 'Amharic' (the code itself if unknown); of a
+    translation direction, 'English → Swahili'."""
+    if DIRECTION in code:
+        src, _, tgt = code.partition(DIRECTION)
+        return f"{name(src)} → {name(tgt)}"
     try:
         import langcodes
 
@@ -149,7 +162,10 @@ def name(code: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def autonym(code: str) -> str:
-    """The language's name for itself in its script where CLDR knows it ('' otherwise)."""
+    """The language's name for itself in its script where CLDR knows it ('' otherwise, and for a
+    translation direction)."""
+    if DIRECTION in code:
+        return ""
     try:
         import langcodes
 

@@ -1,11 +1,8 @@
-"""Translation results as tables: the source x target matrix of a ``--setting pairs`` run, and
-the view a leaderboard needs.
+"""Translation results as a table: the source x target matrix of a ``--setting pairs`` run.
 
 ``matrix``/``report`` format one metric (chrF++ by default) with sources as rows and targets
-as columns, like ``xling.gxlt`` does for G-XLT. ``board_view`` rewrites translation rows
-(and samples) so that each cell has one language key and no crossed query language, which
-is what ``xling.board.build`` ranks by: the source for xx2en, the target for en2xx, and
-``<source>-<target>`` for pairs (a leaderboard "language" is then a direction).
+as columns, like ``xling.gxlt`` does for G-XLT. (Boards key translation cells by direction:
+``xling.board``.)
 """
 from __future__ import annotations
 
@@ -40,17 +37,3 @@ def report(df: pd.DataFrame, metric: str = "chrf++") -> str:
                   "", tabulate(show, headers="keys", tablefmt="github", floatfmt=".1f", showindex=False), "",
                   f"mean over all directions: {float(m.stack().mean()):.1f}", ""]
     return "\n".join(parts)
-
-
-def board_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """Translation rows (results or samples) keyed for ``xling.board.build``: test_lang becomes
-    the direction's language key and query_lang is emptied; other rows are unchanged."""
-    if frame is None or not len(frame) or "setting" not in frame:
-        return frame
-    out = frame.copy()
-    q = out.get("query_lang", pd.Series("", index=out.index)).fillna("").astype(str)
-    xx2en, en2xx, pairs = (out.setting == s for s in TRANSLATION)
-    out.loc[xx2en, "test_lang"] = q[xx2en]
-    out.loc[pairs, "test_lang"] = q[pairs] + "-" + out.loc[pairs, "test_lang"].astype(str)
-    out.loc[xx2en | en2xx | pairs, "query_lang"] = ""
-    return out

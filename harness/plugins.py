@@ -93,8 +93,23 @@ def backend(spec: str) -> Backend:
     return found[kind]
 
 
+# resource hints every backend may ignore; any other option a backend's factory does not name
+# (num_beams, dtype, base_url ...) is refused rather than silently dropped
+HINTS = ("threads", "device", "batch_size", "max_input_tokens", "token_budget")
+
+
 def load_model(spec: str, **options):
     """Build the model a spec names (``<backend>[:<arg>]``): ``options`` are the backend's
     (threads, device, batch_size, dtype, trust_remote_code, base_url ...)."""
+    import inspect
+
     kind, _, arg = spec.partition(":")
-    return backend(spec).make(arg, **options)
+    b = backend(spec)
+    params = inspect.signature(b.make).parameters
+    swallow = [p for p in params.values() if p.kind is inspect.Parameter.VAR_KEYWORD and p.name.startswith("_")]
+    if swallow:  # the factory drops what it does not name: say so instead
+        unknown = sorted(k for k, v in options.items() if v is not None and k not in params and k not in HINTS)
+        if unknown:
+            flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+            raise XlingError(f"model {spec} does not take {flags} (see: xling list models)")
+    return b.make(arg, **options)

@@ -104,7 +104,7 @@ def test_pairs_five_by_five_table_and_board(tmp_path, capsys):
     print(text)
     assert "5 x 5, 25 directions" in text and text.count("## flores") == 2
     samples = results.samples(tmp_path / "runs")
-    boards = board.build(mttable.board_view(df), mttable.board_view(samples), results.task_info(tmp_path / "runs"))
+    boards = board.build(df, samples, results.task_info(tmp_path / "runs"))
     bd = boards["flores"]
     assert len(bd.langs) == 25 and "eng_Latn-swa_Latn" in bd.langs and len(bd.systems) == 2
     assert bd.tested and len(bd.pairs) == 25
@@ -134,7 +134,7 @@ def test_pairs_board_renders_as_markdown(tmp_path):
         run(url_a, tmp_path, "mt-a", setting="pairs", langs=list(TARGETS[:2]), options={"src_langs": list(SOURCES[:2])})
         run(url_b, tmp_path, "mt-b", setting="pairs", langs=list(TARGETS[:2]), options={"src_langs": list(SOURCES[:2])})
     df, samples = results.frame(tmp_path / "runs"), results.samples(tmp_path / "runs")
-    bd = board.build(mttable.board_view(df), mttable.board_view(samples), results.task_info(tmp_path / "runs"))["flores"]
+    bd = board.build(df, samples, results.task_info(tmp_path / "runs"))["flores"]
     summary = tables.summary_table(bd)
     langs = tables.language_table(bd, md=True)
     assert len(summary) == 2 and len(langs) == 4 and "eng_Latn-swa_Latn" in " ".join(map(str, langs.iloc[:, 0]))

@@ -145,12 +145,13 @@ class HFSeq2Seq:
 
 
 def make(arg: str = "", threads: int | None = None, device: str | None = None, trust_remote_code: bool = False,
-         **options):
-    """``options``: batch_size, num_beams, max_new_tokens, max_input_tokens, token_budget (others ignored)."""
+         num_beams: int | None = None, max_new_tokens: int | None = None, **_options):
+    """Other ``Decoding`` fields (batch_size, max_input_tokens, token_budget) may come in ``_options``."""
     if not arg:
         raise XlingError("model spec 'hf-seq2seq:' needs a path or hub id, e.g. hf-seq2seq:./nllb-200-distilled-600M")
     path, _, rev = arg.partition("@")
-    decoding = Decoding(**{k: int(v) for k, v in options.items() if k in Decoding.__dataclass_fields__ and v is not None})
+    given = dict(_options, num_beams=num_beams, max_new_tokens=max_new_tokens)
+    decoding = Decoding(**{k: int(v) for k, v in given.items() if k in Decoding.__dataclass_fields__ and v is not None})
     return HFSeq2Seq(path, revision=rev or None, device=device, threads=threads, trust_remote_code=trust_remote_code,
                      decoding=decoding)
 
