@@ -70,7 +70,9 @@ def _similarity_section(r) -> list[str]:
             "On fully parallel data this is the cosine of the language centroids after subtracting the global mean "
             "embedding: it removes the common direction (anisotropy) that makes raw cosines of centroids all high. "
             f"Off-diagonal mean: raw centroid cosine {R[off].mean():.3f} (min {R[off].min():.3f}), centred "
-            f"{S[off].mean():.3f} (min {S[off].min():.3f}, max {S[off].max():.3f}).", "",
+            f"{S[off].mean():.3f} (min {S[off].min():.3f}, max {S[off].max():.3f}). Centred vectors sum to zero, so "
+            f"with {len(S)} languages the centred similarities average about -1/{len(S) - 1}: read them relative to "
+            "each other, not to 0.", "",
             f"Nearest {k} languages of each (centred cosine); full matrix: similarity.csv; clustered heatmap: "
             "similarity_heatmap.png.", "", _table(show), ""]
 
