@@ -82,7 +82,8 @@ def _mantel_section(r) -> list[str]:
         return ["## Mantel tests", "", "Not run (uriel = none).", ""]
     perms = int(r.mantel["permutations"].dropna().iloc[0]) if "permutations" in r.mantel and \
         r.mantel["permutations"].notna().any() else r.config.permutations
-    cols = [c for c in ("distance", "languages", "pairs", "mantel_r", "p", "partial_r_geo", "partial_p_geo", "note")
+    cols = [c for c in ("distance", "languages", "pairs", "mantel_r", "p", "partial_r_geo", "partial_p_geo",
+                        "partial_languages", "note")
             if c in r.mantel]
     return ["## Mantel tests against URIEL distances", "",
             f"Pearson correlation between the model's language distances (1 - centred similarity) and each URIEL "

@@ -224,7 +224,8 @@ def mantel_table(model_dist: np.ndarray, dists: dict, cfg: SimilarityConfig) -> 
             rows.append({"distance": name, "note": str(e)})
             continue
         rows.append({"distance": name, "languages": r.n_objects, "pairs": r.n_pairs, "mantel_r": r.r, "p": r.p,
-                     "partial_r_geo": r.r_partial, "partial_p_geo": r.p_partial, "null_mean": r.null_mean,
+                     "partial_r_geo": r.r_partial, "partial_p_geo": r.p_partial,
+                     "partial_languages": r.n_objects_partial or np.nan, "null_mean": r.null_mean,
                      "null_sd": r.null_sd, "permutations": r.permutations})
     return pd.DataFrame(rows)
 

@@ -108,3 +108,18 @@ def test_false_positive_rate_on_null_data_is_the_nominal_level():
         rejections += mantel(model, typo, permutations=199, seed=i).p <= 0.05
     lo, hi = binom.interval(0.99, 200, 0.05)
     assert lo <= rejections <= hi, rejections
+
+
+def test_partial_test_uses_the_pairs_the_control_has_and_the_simple_test_all_of_y():
+    rng = np.random.default_rng(5)
+    pts = rng.normal(size=(12, 3))
+    x, y, z = _dist(pts), _dist(pts + rng.normal(size=(12, 3))), _dist(rng.normal(size=(12, 2)))
+    z[3, :] = z[:, 3] = np.nan  # geography unknown for one language
+    res = mantel(x, y, z, permutations=199, seed=1)
+    alone = mantel(x, y, permutations=199, seed=1)
+    keep = [i for i in range(12) if i != 3]
+    sub = np.ix_(keep, keep)
+    joint = mantel(x[sub], y[sub], z[sub], permutations=199, seed=1)
+    assert (res.r, res.p, res.n_objects, res.n_pairs) == (alone.r, alone.p, 12, 66)
+    assert (res.r_partial, res.p_partial) == (joint.r_partial, joint.p_partial)
+    assert (res.n_objects_partial, res.n_pairs_partial) == (11, 55)
