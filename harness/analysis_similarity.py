@@ -6,8 +6,8 @@ the same model (its run directory ``DIR``): the centred similarity of the two la
 translation cosine, ``src_mexa``, ``tgt_mexa``, ``src_cosine``, ``tgt_cosine``; the pivot
 itself counts as perfectly aligned, 1). Then, on the same pairs (those URIEL and the
 similarity run both cover), leave-one-target-language-out R^2 and MAE of OLS on typology
-alone, on similarity alone and on both (``xling.analysis.loo_target``: the target's rows never
-train its own prediction), and NDCG@3 of ranking the candidate sources of each target by
+alone, on similarity alone and on both (``xling.transfer_eval.loo_target``: the target's rows
+never train its own prediction), and NDCG@3 of ranking the candidate sources of each target by
 each prediction and by the raw ``model_similarity``.
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _usable(data: pd.DataFrame, predictors) -> list[str]:
 def compare(data: pd.DataFrame, typology_predictors: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """LOO-target R^2 / MAE of typology, similarity and both on the same pairs, NDCG@3 of the
     source rankings; returns (table, per-target ranking, notes)."""
-    from .analysis import loo_target, r2_mae, rank_sources
+    from .transfer_eval import loo_target, r2_mae, rank_sources
 
     sim_preds = _usable(data, SIM_PREDICTORS)
     notes = [f"similarity: dropped {p} (the same value for every pair)" for p in SIM_PREDICTORS if p not in sim_preds]

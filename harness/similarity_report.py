@@ -110,10 +110,9 @@ def markdown(r) -> str:
 def write(r) -> None:
     from . import plots
     from .similarity import cluster
-    from .similarity_study import config_json
 
     d = r.run_dir
-    write_atomic(d / "config.json", json.dumps({**config_json(r.config), "model_name": r.model_name,
+    write_atomic(d / "config.json", json.dumps({**r.config.to_json(), "model_name": r.model_name,
                                                 "langs": r.langs, "layer": r.layer, "n_layers": r.n_layers},
                                                indent=2, sort_keys=True) + "\n")
     write_atomic(d / "alignment.csv", r.alignment.to_csv(index=False))

