@@ -121,35 +121,27 @@ def _pvalue(null: np.ndarray, obs: float, tail: str) -> float:
     return float((1 + int(hits.sum())) / (1 + len(null)))
 
 
-def _null(x, iu, ju, units, orders, chunk: int = 128) -> np.ndarray:
+def _null(x, iu, ju, units, orders) -> np.ndarray:
     """(permutations, columns of units): r of the permuted x with each unit vector.
 
-    Each permuted matrix is gathered whole (``x.take(o, 0).take(o, 1)``: row copies, cache
-    friendly, several times faster than gathering the pairs at random), a chunk of them is
-    flattened, and one matrix product with the pair weights gives every correlation's sums."""
-    n = x.shape[0]
-    w = np.zeros((n * n, units.shape[1] + 1))
-    w[iu * n + ju, :-1] = units
-    w[iu * n + ju, -1] = 1.0  # the pairs used: sums of x and x^2 over them
-    m = len(iu)
+    Per permutation, the permuted x at the pairs used is one flat gather
+    (``x.ravel()[o[i] * n + o[j]]``) and its correlations one product with the unit
+    vectors; where every pair is used, the permuted values are only reordered, so their sum
+    of squares is fixed and computed once."""
+    n, m = x.shape[0], len(iu)
+    flat = x.ravel()
     full = m == n * (n - 1) // 2
     v = x[iu, ju]
     ss_all = float((v * v).sum() - v.sum() ** 2 / m)
-    out = np.empty((len(orders), units.shape[1]))
-    buf = np.empty((min(chunk, len(orders)), n * n))
-    for s in range(0, len(orders), chunk):
-        o = orders[s:s + chunk]
-        for i, oi in enumerate(o):
-            buf[i] = x.take(oi, axis=0).take(oi, axis=1).ravel()
-        b = buf[:len(o)]
-        sums = b @ w
-        if full:  # every pair is used: its values are only reordered, their sum of squares is fixed
-            ss = np.full(len(o), ss_all)
-        else:
-            ss = np.einsum("ij,ij,j->i", b, b, w[:, -1]) - sums[:, -1] ** 2 / m
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[s:s + chunk] = sums[:, :-1] / np.sqrt(np.maximum(ss, 0.0))[:, None]
-    return out
+    num = np.empty((len(orders), units.shape[1]))
+    ss = np.full(len(orders), ss_all)
+    for k, o in enumerate(orders):
+        xp = flat[o[iu] * n + o[ju]]
+        num[k] = xp @ units
+        if not full:
+            ss[k] = xp @ xp - xp.sum() ** 2 / m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / np.sqrt(np.maximum(ss, 0.0))[:, None]
 
 
 def mantel(x, y, z=None, permutations=PERMUTATIONS, seed: int = 0, tail: str = "upper") -> MantelResult:
