@@ -6,7 +6,8 @@ the same model (its run directory ``DIR``): the centred similarity of the two la
 translation cosine, ``src_mexa``, ``tgt_mexa``, ``src_cosine``, ``tgt_cosine``; the pivot
 itself counts as perfectly aligned, 1). Then, on the same pairs (those URIEL and the
 similarity run both cover), leave-one-target-language-out R^2 and MAE of OLS on typology
-alone, on similarity alone and on both (``xling.transfer_eval.loo_target``: the target's rows
+alone, on similarity alone (and its two parts: the pair's similarity only, the
+alignments only) and on both (``xling.transfer_eval.loo_target``: the target's rows
 never train its own prediction), and NDCG@3 of ranking the candidate sources of each target by
 each prediction and by the raw ``model_similarity``.
 """
@@ -75,7 +76,10 @@ def compare(data: pd.DataFrame, typology_predictors: list[str]) -> tuple[pd.Data
     notes = [f"similarity: dropped {p} (the same value for every pair)" for p in SIM_PREDICTORS if p not in sim_preds]
     y = data["y"].to_numpy(float)
     sets = {"typology": list(typology_predictors), "similarity": sim_preds,
-            "both": list(typology_predictors) + sim_preds}
+            "both": list(typology_predictors) + sim_preds,
+            "model_similarity_only": [p for p in sim_preds if p == "model_similarity"],
+            "alignment_only": [p for p in sim_preds if p != "model_similarity"]}
+    sets = {k: v for k, v in sets.items() if v}
     rows, scores = [], {}
     for name, preds in sets.items():
         pred = loo_target(data, preds)
