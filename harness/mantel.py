@@ -16,16 +16,21 @@ vectorised.
 Missing distances (NaN) are allowed in ``y`` and ``z`` (URIEL lacks some), never in ``x``
 (the permuted matrix): objects with no finite distance in y (for the partial test: in y or
 z) are dropped first (so the permutations shuffle only objects that have data), then pairs
-with a missing y (or z) are left out of the correlations. Since y and z are never
-permuted, that set of pairs is the same under every permutation. Each permutation gathers
-the permuted ``x`` at those pairs for a whole chunk of permutations at once, so 9,999
-permutations of 205 languages (20,910 pairs) take about a second.
+with a missing y (or z) are left out of the correlations. Since y and z are never permuted,
+those pairs are the same under every permutation.
+
+``mantel_table`` runs a whole study's tests (several y, each also partial on a control) in
+one pass over one set of permutations, on the objects every y has: each permuted upper
+triangle is one flat gather, and matrix products of a chunk of them with the tests' unit
+vectors and pair masks give every correlation (bench/bench_mantel.py times it against the
+``mantel`` package).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .errors import XlingError
 
@@ -93,19 +98,13 @@ def _kept(y, z) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    c = v - v.mean()
+def _unit(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values`` centred and scaled to unit norm over ``mask``, 0 outside it."""
+    out = np.zeros(len(values))
+    c = values[mask] - values[mask].mean()
     norm = np.sqrt((c * c).sum())
-    return c / norm if norm > 0 else np.full_like(c, np.nan)
-
-
-def _corr_rows(xp: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """Pearson r of each row of ``xp`` with each column of ``units`` (centred, unit-norm)."""
-    m = xp.shape[1]
-    num = xp @ units  # the units sum to 0, so centring xp is not needed here
-    ss = (xp * xp).sum(axis=1) - xp.sum(axis=1) ** 2 / m
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / np.sqrt(np.maximum(ss, 0.0))[:, None]
+    out[mask] = c / norm if norm > 0 else np.nan
+    return out
 
 
 def _partial(rxy, rxz, ryz):
@@ -121,27 +120,76 @@ def _pvalue(null: np.ndarray, obs: float, tail: str) -> float:
     return float((1 + int(hits.sum())) / (1 + len(null)))
 
 
-def _null(x, iu, ju, units, orders) -> np.ndarray:
-    """(permutations, columns of units): r of the permuted x with each unit vector.
+@dataclass
+class _Columns:
+    """Correlations to compute under every permutation: unit vectors over the pairs (0 outside
+    their mask) and, per unit vector, which mask (set of pairs) it is over."""
 
-    Per permutation, the permuted x at the pairs used is one flat gather
-    (``x.ravel()[o[i] * n + o[j]]``) and its correlations one product with the unit
-    vectors; where every pair is used, the permuted values are only reordered, so their sum
-    of squares is fixed and computed once."""
-    n, m = x.shape[0], len(iu)
+    units: list = field(default_factory=list)
+    masks: list = field(default_factory=list)
+    of: list = field(default_factory=list)  # mask index of each unit
+
+    def add(self, values: np.ndarray, mask: np.ndarray) -> int:
+        for k, m in enumerate(self.masks):
+            if np.array_equal(m, mask):
+                break
+        else:
+            self.masks.append(mask)
+            k = len(self.masks) - 1
+        self.units.append(_unit(values, mask))
+        self.of.append(k)
+        return len(self.units) - 1
+
+
+def _correlations(x: np.ndarray, cols: _Columns, orders: np.ndarray, chunk: int = 32):
+    """(observed r per column, (permutations x columns) r of the permuted x).
+
+    Each permuted matrix's upper triangle is one flat gather
+    (``x.ravel()[o[i] * n + o[j]]``); a chunk of them times the unit vectors gives every
+    numerator, and times the masks the sums and sums of squares of the permuted values over
+    each set of pairs, so all the tests of a study share one pass over the permutations."""
+    n = x.shape[0]
+    iu, ju = np.triu_indices(n, 1)
+    U = np.column_stack(cols.units)
+    M = np.column_stack(cols.masks).astype(np.float64)
+    counts, of = M.sum(axis=0), np.asarray(cols.of)
     flat = x.ravel()
-    full = m == n * (n - 1) // 2
-    v = x[iu, ju]
-    ss_all = float((v * v).sum() - v.sum() ** 2 / m)
-    num = np.empty((len(orders), units.shape[1]))
-    ss = np.full(len(orders), ss_all)
-    for k, o in enumerate(orders):
-        xp = flat[o[iu] * n + o[ju]]
-        num[k] = xp @ units
-        if not full:
-            ss[k] = xp @ xp - xp.sum() ** 2 / m
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / np.sqrt(np.maximum(ss, 0.0))[:, None]
+
+    def r_of(buf):
+        s1, s2 = buf @ M, (buf * buf) @ M
+        ss = np.maximum(s2 - s1 ** 2 / counts, 0.0)[:, of]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (buf @ U) / np.sqrt(ss)
+
+    obs = r_of(x[iu, ju][None, :])[0]
+    null = np.empty((len(orders), U.shape[1]))
+    buf = np.empty((min(chunk, len(orders)), len(iu)))
+    # small products on cache-sized chunks: BLAS threads only add synchronisation here (and
+    # stall badly on a busy machine), so one thread
+    with threadpool_limits(1):
+        for s in range(0, len(orders), chunk):
+            o = orders[s:s + chunk]
+            for i, oi in enumerate(o):
+                buf[i] = flat[oi[iu] * n + oi[ju]]
+            null[s:s + len(o)] = r_of(buf[:len(o)])
+    return obs, null
+
+
+def _result(corr: tuple, simple: int, partial: tuple | None, cols: _Columns, tail: str, n_obj: int) -> MantelResult:
+    """A MantelResult from the columns of one test (``corr``: observed and permuted r of
+    every column; ``partial``: the y and z columns over the pairs both have)."""
+    obs, null = corr
+    r, r_null = float(obs[simple]), null[:, simple]
+    rp = pp = float("nan")
+    n_obj_p = n_pairs_p = 0
+    if partial is not None:
+        cy, cz = partial
+        ryz = float(cols.units[cy] @ cols.units[cz])
+        rp = float(_partial(obs[cy], obs[cz], ryz))
+        pp = _pvalue(_partial(null[:, cy], null[:, cz], ryz), rp, tail)
+        n_obj_p, n_pairs_p = n_obj, int(cols.masks[cols.of[cy]].sum())
+    return MantelResult(r, _pvalue(r_null, r, tail), rp, pp, n_obj, int(cols.masks[cols.of[simple]].sum()),
+                        len(null), tail, float(np.nanmean(r_null)), float(np.nanstd(r_null)), n_obj_p, n_pairs_p)
 
 
 def mantel(x, y, z=None, permutations=PERMUTATIONS, seed: int = 0, tail: str = "upper") -> MantelResult:
@@ -167,26 +215,43 @@ def _test(x, y, z, permutations, seed: int, tail: str) -> MantelResult:
     sub = np.ix_(keep, keep)
     x, y = x[sub], y[sub]
     z = None if z is None else z[sub]
-    iu, ju = np.triu_indices(len(keep), 1)
-    ok = np.isfinite(y[iu, ju]) & (True if z is None else np.isfinite(z[iu, ju]))
-    iu, ju = iu[ok], ju[ok]
-    if len(iu) < 3:
-        raise XlingError(f"Mantel test: only {len(iu)} pairs have both distances; need at least 3")
-    orders = _orders(permutations, x.shape[0], seed)
-    units = [_unit(y[iu, ju])] + ([] if z is None else [_unit(z[iu, ju])])
-    units = np.column_stack(units)
-    obs = _corr_rows(x[iu, ju][None, :], units)[0]
-    null = _null(x, iu, ju, units, orders)
-    r, r_null = float(obs[0]), null[:, 0]
-    rp = pp = float("nan")
-    if z is not None:
-        ryz = float(units[:, 0] @ units[:, 1])
-        rp = float(_partial(obs[0], obs[1], ryz))
-        pp = _pvalue(_partial(null[:, 0], null[:, 1], ryz), rp, tail)
-    n_obj, n_pairs = int(len(keep)), int(len(iu))
-    return MantelResult(r, _pvalue(r_null, r, tail), rp, pp, n_obj, n_pairs, int(len(orders)), tail,
-                        float(np.nanmean(r_null)), float(np.nanstd(r_null)),
-                        n_obj if z is not None else 0, n_pairs if z is not None else 0)
+    ok = np.isfinite(condensed(y)) & (True if z is None else np.isfinite(condensed(z)))
+    if ok.sum() < 3:
+        raise XlingError(f"Mantel test: only {int(ok.sum())} pairs have both distances; need at least 3")
+    cols = _Columns()
+    cy = cols.add(condensed(y), ok)
+    partial = None if z is None else (cy, cols.add(condensed(z), ok))
+    corr = _correlations(x, cols, _orders(permutations, len(keep), seed))
+    return _result(corr, cy, partial, cols, tail, len(keep))
+
+
+def mantel_table(x, ys: dict, control: str | None = None, permutations=PERMUTATIONS, seed: int = 0,
+                 tail: str = "upper") -> tuple[dict, np.ndarray]:
+    """Mantel tests of x against every matrix of ``ys`` (name -> matrix), and partial tests
+    with ``ys[control]`` controlled, in one pass over the same permutations. All tests use the
+    objects every matrix has data for (so their r are comparable); within them, each test
+    uses the pairs its matrices have. Returns ({name: MantelResult}, the kept objects); each
+    result equals ``mantel(x, y, z)`` on the kept objects with the same permutations."""
+    if tail not in TAILS:
+        raise XlingError(f"Mantel test: unknown tail {tail!r} (known: {', '.join(TAILS)})")
+    checked = {name: _check(x, y, None)[1] for name, y in ys.items()}
+    x = _check(x, x, None)[0]
+    keep = np.arange(len(x))
+    for y in checked.values():
+        keep = np.intersect1d(keep, _kept(y, None))
+    if len(keep) < 3:
+        raise XlingError(f"Mantel test: only {len(keep)} objects have every distance; need at least 3")
+    sub = np.ix_(keep, keep)
+    cols, tests = _Columns(), {}
+    zc = condensed(checked[control][sub]) if control else None
+    for name, y in checked.items():
+        yc = condensed(y[sub])
+        ok = np.isfinite(yc)
+        both = ok & np.isfinite(zc) if zc is not None else None
+        partial = None if zc is None or name == control else (cols.add(yc, both), cols.add(zc, both))
+        tests[name] = (cols.add(yc, ok), partial)
+    corr = _correlations(x[sub], cols, _orders(permutations, len(keep), seed))
+    return {name: _result(corr, c, p, cols, tail, len(keep)) for name, (c, p) in tests.items()}, keep
 
 
 def _orders(permutations, n: int, seed: int) -> np.ndarray:

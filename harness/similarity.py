@@ -77,21 +77,37 @@ def mexa(X, P) -> float:
     X, P = _pair(X, P)
     if len(X) < 2:
         raise XlingError("MEXA needs at least 2 sentence pairs (a nearest neighbour among others)")
-    S = unit_rows(P) @ unit_rows(X).T
+    return _mexa_units(unit_rows(X), unit_rows(P))
+
+
+NEAR_TIE = 1e-4  # float32 cosines of unit vectors are within 384 * 6e-8 of float64's: decide closer calls exactly
+
+
+def _mexa_units(Xu: np.ndarray, Pu: np.ndarray) -> float:
+    """MEXA on unit rows. The cosine matrix is computed in float32 (twice as fast); every
+    sentence whose diagonal is within ``NEAR_TIE`` of its row's or column's best other entry
+    is decided again in float64, so the result is the float64 one."""
+    S = Pu.astype(np.float32) @ Xu.astype(np.float32).T
     diag = np.diag(S).copy()
-    off = S.copy()
-    np.fill_diagonal(off, -np.inf)
-    return float(((diag > off.max(axis=1)) & (diag > off.max(axis=0))).mean())
+    np.fill_diagonal(S, -np.inf)  # the others of each row and column
+    row, col = S.max(axis=1), S.max(axis=0)
+    hit = (diag > row) & (diag > col)
+    for i in np.flatnonzero((np.abs(diag - row) < NEAR_TIE) | (np.abs(diag - col) < NEAR_TIE)):
+        r, c = Xu @ Pu[i], Pu @ Xu[i]  # row i (pivot i against every sentence) and column i
+        hit[i] = r[i] > np.delete(r, i).max() and c[i] > np.delete(c, i).max()
+    return float(hit.mean())
 
 
 def layer_alignment(X, P) -> pd.DataFrame:
     """Per layer (``X``, ``P``: sentences x layers x dims): mean cosine and MEXA."""
     X, P = np.asarray(X), np.asarray(P)
-    if X.ndim != 3 or X.shape != P.shape:
-        raise XlingError(f"layer alignment needs (sentences x layers x dims) arrays of one shape, got {X.shape}, "
+    if X.ndim != 3 or X.shape != P.shape or len(X) < 2:
+        raise XlingError(f"layer alignment needs (sentences >= 2, layers, dims) arrays of one shape, got {X.shape}, "
                          f"{P.shape}")
-    rows = [{"layer": k, "mean_cosine": mean_cosine(X[:, k], P[:, k]), "mexa": mexa(X[:, k], P[:, k])}
-            for k in range(X.shape[1])]
+    rows = []
+    for k in range(X.shape[1]):
+        Xu, Pu = unit_rows(X[:, k]), unit_rows(P[:, k])
+        rows.append({"layer": k, "mean_cosine": float((Xu * Pu).sum(axis=1).mean()), "mexa": _mexa_units(Xu, Pu)})
     return pd.DataFrame(rows)
 
 

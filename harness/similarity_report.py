@@ -83,14 +83,15 @@ def _mantel_section(r) -> list[str]:
     perms = int(r.mantel["permutations"].dropna().iloc[0]) if "permutations" in r.mantel and \
         r.mantel["permutations"].notna().any() else r.config.permutations
     cols = [c for c in ("distance", "languages", "pairs", "mantel_r", "p", "partial_r_geo", "partial_p_geo",
-                        "partial_languages", "note")
+                        "partial_pairs", "note")
             if c in r.mantel]
     return ["## Mantel tests against URIEL distances", "",
             f"Pearson correlation between the model's language distances (1 - centred similarity) and each URIEL "
             f"distance (URIEL mode {r.config.uriel}) over the language pairs both have; p = (1 + hits) / (1 + "
             f"{perms}) from {perms} seeded permutations of the model's matrix (upper tail). partial_r_geo / "
-            "partial_p_geo: partial Mantel test with URIEL geographic distance controlled (same permutations). "
-            "Languages URIEL lacks for a distance are left out of that test.", "",
+            "partial_p_geo: partial Mantel test with URIEL geographic distance controlled (the same permutations, on the pairs "
+            "with a geographic distance). All tests use the languages URIEL has every distance for, so their r are "
+            "comparable; pairs without shared features of a kind are left out of that test.", "",
             _table(r.mantel[cols], ".4g"), ""]
 
 

@@ -180,3 +180,14 @@ def test_centring_blocks_and_bad_input():
         centring.centre(np.ones((1, 3)))
     with pytest.raises(XlingError, match="shape"):
         centring.centre(a, mean=[0, 0, 0])
+
+
+def test_mexa_decides_near_ties_in_double_precision():
+    """Cosines 1e-9 apart are equal in float32: the fast path must not count those as ties."""
+    P = _angles(0, 120, 240)
+    X = _angles(0.0010, 120, 240)  # x_0 against p_0: cos(0.0010 deg)
+    X = np.vstack([X, _angles(0.0011)])  # a rival of x_0 just farther from p_0 ...
+    P = np.vstack([P, _angles(180)])  # ... translating a far pivot sentence
+    c0, c1 = np.cos(np.deg2rad(0.0010)), np.cos(np.deg2rad(0.0011))
+    assert 0 < c0 - c1 < 1e-8 and np.float32(c0) == np.float32(c1)
+    assert S.mexa(X, P) == _mexa_reference(X, P) == 0.75  # x_0/p_0 strictly nearest; x_3/p_3 not

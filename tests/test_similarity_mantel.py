@@ -123,3 +123,32 @@ def test_partial_test_uses_the_pairs_the_control_has_and_the_simple_test_all_of_
     assert (res.r, res.p, res.n_objects, res.n_pairs) == (alone.r, alone.p, 12, 66)
     assert (res.r_partial, res.p_partial) == (joint.r_partial, joint.p_partial)
     assert (res.n_objects_partial, res.n_pairs_partial) == (11, 55)
+
+
+def test_mantel_table_equals_single_tests_on_the_common_languages():
+    """One pass over shared permutations for several distances (and partial tests on a
+    control) gives what mantel() gives distance by distance on the languages all have."""
+    from xling.mantel import mantel_table, permutation_orders
+
+    rng = np.random.default_rng(6)
+    pts = rng.normal(size=(14, 3))
+    x = _dist(pts)
+    ys = {"a": _dist(pts + rng.normal(size=(14, 3))), "b": _dist(rng.normal(size=(14, 3))),
+          "geo": _dist(pts[:, :2] + 0.5 * rng.normal(size=(14, 2)))}
+    ys["a"][2, :] = ys["a"][:, 2] = np.nan  # a language 'a' lacks: left out of every test
+    ys["b"][5, 7] = ys["b"][7, 5] = np.nan  # one pair 'b' lacks
+    ys["geo"][1, 9] = ys["geo"][9, 1] = np.nan  # one pair without geography
+    table, keep = mantel_table(x, ys, "geo", permutations=299, seed=4)
+    assert keep.tolist() == [i for i in range(14) if i != 2]
+    sub = np.ix_(keep, keep)
+    orders = permutation_orders(len(keep), 299, 4)
+    for name, res in table.items():
+        z = None if name == "geo" else ys["geo"][sub]
+        want = mantel(x[sub], ys[name][sub], z, permutations=orders)
+        assert res.r == pytest.approx(want.r, abs=1e-12) and res.p == want.p, name
+        assert (res.n_objects, res.n_pairs) == (13, 78 - (name in ("b", "geo"))), name
+        if z is not None:
+            assert res.r_partial == pytest.approx(want.r_partial, abs=1e-12) and res.p_partial == want.p_partial
+            assert res.n_pairs_partial == 78 - 1 - (name == "b")
+        else:
+            assert np.isnan(res.r_partial)
