@@ -238,94 +238,10 @@ def vifs(Z: np.ndarray, names: list[str]) -> pd.Series:
     return pd.Series([variance_inflation_factor(X, i + 1) for i in range(len(names))], index=list(names))
 
 
-def _lstsq_predict(Xtr, ytr, Xte):
-    A = np.column_stack([np.ones(len(Xtr)), Xtr])
-    beta, *_ = np.linalg.lstsq(A, ytr, rcond=None)
-    return np.column_stack([np.ones(len(Xte)), Xte]) @ beta
-
-
-def loo_target(data: pd.DataFrame, predictors: list[str], extra: str | None = None) -> np.ndarray:
-    """Leave-one-target-language-out OLS predictions (missing values imputed with the training
-    fold's means). ``extra='src'`` adds source fixed effects (dummies)."""
-    raw = data[predictors].astype(float).to_numpy()
-    y = data["y"].to_numpy(float)
-    tgt = data["tgt"].to_numpy()
-    pred = np.full(len(y), np.nan)
-    dummies = pd.get_dummies(data["src"]).to_numpy(float) if extra == "src" else None
-    for t in pd.unique(tgt):
-        te = tgt == t
-        tr = ~te
-        if tr.sum() == 0:
-            continue
-        mu = np.nanmean(raw[tr], axis=0)
-        mu = np.where(np.isfinite(mu), mu, 0.0)
-        Xtr = np.where(np.isnan(raw[tr]), mu, raw[tr])
-        Xte = np.where(np.isnan(raw[te]), mu, raw[te])
-        if dummies is not None:
-            Xtr = np.column_stack([Xtr, dummies[tr][:, 1:]])
-            Xte = np.column_stack([Xte, dummies[te][:, 1:]])
-        pred[te] = _lstsq_predict(Xtr, y[tr], Xte)
-    return pred
-
-
-def loo_mean(data: pd.DataFrame) -> np.ndarray:
-    """Leave-one-target-out prediction by the mean of the training fold (the R^2 = 0 reference)."""
-    y = data["y"].to_numpy(float)
-    tgt = data["tgt"].to_numpy()
-    out = np.empty_like(y)
-    for t in pd.unique(tgt):
-        te = tgt == t
-        out[te] = y[~te].mean() if (~te).any() else np.nan
-    return out
-
-
-def r2_mae(y, pred) -> tuple[float, float]:
-    y, pred = np.asarray(y, float), np.asarray(pred, float)
-    ok = np.isfinite(pred)
-    y, pred = y[ok], pred[ok]
-    sst = ((y - y.mean()) ** 2).sum()
-    return float(1 - ((y - pred) ** 2).sum() / sst) if sst > 0 else float("nan"), float(np.abs(y - pred).mean())
-
-
-# ---------------------------------------------------------------------------------------------
-# ranking (LangRank protocol)
-
-
-def relevance(scores, top: int = 10) -> np.ndarray:
-    """LangRank relevance of candidate sources from their observed scores: the best gets
-    ``top``, the next ``top - 1`` ... (rank with ties sharing the best rank, pandas 'min'),
-    beyond the top ``top`` 0."""
-    rank = pd.Series(np.asarray(scores, float)).rank(method="min", ascending=False).to_numpy()
-    return np.where(rank <= top, top + 1 - rank, 0.0)
-
-
-def ndcg_at_k(rel, predicted, k: int = 3) -> float:
-    """NDCG@k of the ordering by ``predicted`` (higher first; ties averaged) with gains ``rel``."""
-    from sklearn.metrics import ndcg_score
-
-    rel = np.asarray(rel, float)
-    if len(rel) < 2:
-        return float("nan")
-    return float(ndcg_score(rel[None, :], np.asarray(predicted, float)[None, :], k=k))
-
-
-def rank_sources(data: pd.DataFrame, scores: dict[str, np.ndarray], k: int = 3) -> pd.DataFrame:
-    """Per target: NDCG@k of each candidate-source ranking (higher score = better source),
-    and the top-k sources each ranking and the observation put first."""
-    rows = []
-    for t, g in data.groupby("tgt", sort=True):
-        if len(g) < 2:
-            continue
-        rel = relevance(g["y"].to_numpy())
-        row = {"tgt": t, "candidates": len(g),
-               "observed_top": ", ".join(g.sort_values("y", ascending=False)["src"].head(k))}
-        for name, s in scores.items():
-            sc = np.asarray(s, float)[g.index]
-            row[f"ndcg_{name}"] = ndcg_at_k(rel, sc, k)
-            order = np.argsort(-sc, kind="stable")
-            row[f"top_{name}"] = ", ".join(g["src"].to_numpy()[order][:k])
-        rows.append(row)
-    return pd.DataFrame(rows)
+# leave-one-target-out predictions and the LangRank ranking live in transfer_eval (shared with
+# analysis_similarity); the names stay importable from here
+from .transfer_eval import (  # noqa: E402,F401
+    loo_mean, loo_target, ndcg_at_k, r2_mae, rank_sources, relevance)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,27 +465,79 @@ def _fmt_table(tab: pd.DataFrame) -> str:
     return tabulate(t, headers="keys", tablefmt="github", floatfmt=".4f", showindex=False)
 
 
-def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "plus", cache_dir=None,
-         progress: bool = True) -> str:
-    """``xling analyze``: write the report and plots, return a short summary (or the prediction)."""
-    from tabulate import tabulate
+@dataclass
+class AnalysisConfig:
+    """Options of ``main`` (``xling analyze``)."""
 
-    from . import results, typology
+    out: object = None  # where analysis.md and the plots go (default: the first run directory)
+    metric: str | None = None  # default: the task's main metric
+    predict: object = None  # (source, target): predict a pair instead of writing the report
+    uriel: str = "plus"
+    cache_dir: object = None
+    progress: bool = True
+    similarity: object = None  # a run directory of ``xling similarity``: the model's own language geometry as predictors
+
+
+@dataclass
+class _Fitted:
+    """The joined data and the typology models fitted on it."""
+
+    df: pd.DataFrame
+    metric: str
+    notes: list[str]
+    typ: object
+    design: Design
+    ols: OLSFit
+    mixed: MixedFit | None
+
+
+def main(runs, **options) -> str:
+    """``xling analyze``: write the report and plots, return a short summary (or the prediction).
+    ``options``: the fields of ``AnalysisConfig``."""
+    unknown = set(options) - set(AnalysisConfig.__dataclass_fields__)
+    if unknown:
+        raise XlingError(f"analyze: unknown option(s) {', '.join(sorted(unknown))}")
+    cfg = AnalysisConfig(**options)
+    from . import results
 
     df = results.frame(*runs)
-    out_dir = Path(out) if out else _run_dir(runs[0])
+    out_dir = Path(cfg.out) if cfg.out else _run_dir(runs[0])
     if (df["setting"] == "fewshot").any() and not df["setting"].isin(TRANSFER_SETTINGS).any():
-        return _fewshot_main(df, out_dir, metric, runs)
-    metric = main_metric(df, metric, runs)
+        return _fewshot_main(df, out_dir, cfg.metric, runs)
+    fit = _fit(df, cfg, runs)
+    if cfg.predict:
+        return _predict_text(fit, cfg.predict)
+    data, y = fit.design.data, fit.design.data["y"].to_numpy(float)
+    loo = loo_target(data, fit.design.predictors)
+    r2_loo, mae_loo = r2_mae(y, loo)
+    ranking, ndcg = _ranking(data, fit.design, loo)
+    lines = _report_lines(fit, runs, cfg.uriel, (loo, r2_loo, mae_loo), (ranking, ndcg))
+    sim_summary: list[str] = []
+    if cfg.similarity:
+        from . import analysis_similarity
+
+        sim_lines, sim_summary = analysis_similarity.section(fit.design, cfg.similarity, out_dir)
+        lines[-1:-1] = sim_lines  # before the URIEL coverage
+    _write_outputs(fit, loo, r2_loo, out_dir, lines)
+    return "\n".join(_summary(fit, out_dir, (r2_loo, mae_loo), ndcg) + sim_summary)
+
+
+def _fit(df: pd.DataFrame, cfg: AnalysisConfig, runs) -> _Fitted:
+    """Transfer pairs joined with typology; OLS and mixed model fitted."""
+    from . import typology
+
+    metric = main_metric(df, cfg.metric, runs)
     pairs, notes = transfer_pairs(df, metric)
     langs = set(pairs["src"]) | set(pairs["tgt"])
-    if predict:
+    predict = None
+    if cfg.predict:
         from . import languages
 
-        predict = [languages.normalize(c) for c in predict]
+        predict = [languages.normalize(c) for c in cfg.predict]
         langs |= set(predict)
+        cfg.predict = predict
     langs = sorted(_task_langs(runs, langs))
-    typ = typology.table(langs, mode=uriel, cache_dir=cache_dir, progress=progress)
+    typ = typology.table(langs, mode=cfg.uriel, cache_dir=cfg.cache_dir, progress=cfg.progress)
     design = join(pairs, typ)
     notes += design.notes
     data = design.data
@@ -583,16 +551,20 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
     except (np.linalg.LinAlgError, ValueError) as e:
         mixed = None
         notes.append(f"mixed model not fitted: {e}")
-    if predict:
-        seen = data[(data["src"] == predict[0]) & (data["tgt"] == predict[1])]
-        observed = [f"  observed in the run: {seen['y'].iloc[0]:.4f}"] if len(seen) else []
-        return "\n".join(notes + predict_pair(design, ols, mixed, typ, predict[0], predict[1]) + observed)
+    return _Fitted(df, metric, notes, typ, design, ols, mixed)
 
-    loo = loo_target(data, design.predictors)
+
+def _predict_text(fit: _Fitted, predict) -> str:
+    data = fit.design.data
+    seen = data[(data["src"] == predict[0]) & (data["tgt"] == predict[1])]
+    observed = [f"  observed in the run: {seen['y'].iloc[0]:.4f}"] if len(seen) else []
+    return "\n".join(fit.notes + predict_pair(fit.design, fit.ols, fit.mixed, fit.typ, predict[0], predict[1])
+                     + observed)
+
+
+def _ranking(data: pd.DataFrame, design: Design, loo: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    """NDCG@3 of each source ranking: typology (LOO), with source effects, source mean, genetic."""
     loo_src = loo_target(data, design.predictors, extra="src") if data["src"].nunique() > 1 else None
-    r2_loo, mae_loo = r2_mae(y, loo)
-    r2_base, mae_base = r2_mae(y, loo_mean(data))
-    vif = vifs(Z, design.predictors)
     scores = {"typology": loo}
     if loo_src is not None:
         scores["typology_source"] = loo_src
@@ -601,13 +573,25 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
         if "genetic" in data else np.zeros(len(data))
     ranking = rank_sources(data, scores)
     ndcg = {name: float(ranking[f"ndcg_{name}"].mean()) for name in scores} if len(ranking) else {}
+    return ranking, ndcg
 
+
+def _report_lines(fit: _Fitted, runs, uriel: str, loo_fit: tuple, ranked: tuple) -> list[str]:
+    """analysis.md: OLS, mixed model, VIFs, source ranking, URIEL coverage (the last line)."""
+    from tabulate import tabulate
+
+    from . import typology
+
+    df, data, design, ols, mixed = fit.df, fit.design.data, fit.design, fit.ols, fit.mixed
+    (_, r2_loo, mae_loo), (ranking, ndcg) = loo_fit, ranked
+    r2_base, mae_base = r2_mae(data["y"].to_numpy(float), loo_mean(data))
+    vif = vifs(design.z(), design.predictors)
     n_src, n_tgt = data["src"].nunique(), data["tgt"].nunique()
-    lines = [f"# Transfer analysis: {df['model'].iloc[0]} on {df['task'].iloc[0]} ({metric})", "",
+    lines = [f"# Transfer analysis: {df['model'].iloc[0]} on {df['task'].iloc[0]} ({fit.metric})", "",
              f"<!-- generated by: xling analyze {' '.join(map(str, runs))} -->", "",
              f"{len(data)} source x target pairs ({n_src} sources x {n_tgt} targets); URIEL mode {uriel} "
-             f"(urielplus {typ.meta.get('urielplus')}).", ""]
-    lines += [f"- {n}" for n in notes] + [""]
+             f"(urielplus {fit.typ.meta.get('urielplus')}).", ""]
+    lines += [f"- {n}" for n in fit.notes] + [""]
     lines += ["## OLS on standardised predictors",
               f"Standard errors clustered {ols.clusters}; 95% t intervals.", "",
               _fmt_table(ols.table), "",
@@ -629,27 +613,34 @@ def main(runs, out=None, metric: str | None = None, predict=None, uriel: str = "
                   "effects; source_mean: the source's mean score on the other targets; genetic_baseline: "
                   "closest source by URIEL genetic distance.", "",
                   tabulate(ranking, headers="keys", tablefmt="github", floatfmt=".3f", showindex=False), ""]
-    lines.append(typology.coverage(typ))
+    lines.append(typology.coverage(fit.typ))
+    return lines
 
-    plot_heatmap(data, typ, out_dir / "heatmap.png", metric)
-    plot_coefficients(ols, mixed, out_dir / "coefficients.png")
-    plot_predicted(data, loo, r2_loo, out_dir / "predicted_vs_observed.png", metric)
-    cols = ["src", "tgt", "y"] + design.predictors
-    frame = data[cols].assign(loo_pred=loo)
+
+def _write_outputs(fit: _Fitted, loo: np.ndarray, r2_loo: float, out_dir: Path, lines: list[str]) -> None:
     from .io import write_atomic
 
-    write_atomic(out_dir / "pairs.csv", frame.to_csv(index=False))
+    data, design = fit.design.data, fit.design
+    plot_heatmap(data, fit.typ, out_dir / "heatmap.png", fit.metric)
+    plot_coefficients(fit.ols, fit.mixed, out_dir / "coefficients.png")
+    plot_predicted(data, loo, r2_loo, out_dir / "predicted_vs_observed.png", fit.metric)
+    cols = ["src", "tgt", "y"] + design.predictors
+    write_atomic(out_dir / "pairs.csv", data[cols].assign(loo_pred=loo).to_csv(index=False))
     write_atomic(out_dir / "analysis.md", "\n".join(lines) + "\n")
 
+
+def _summary(fit: _Fitted, out_dir: Path, loo_fit: tuple, ndcg: dict) -> list[str]:
+    data = fit.design.data
+    r2_loo, mae_loo = loo_fit
     summary = [f"analysis: {out_dir / 'analysis.md'} (+ heatmap.png, coefficients.png, predicted_vs_observed.png)"]
-    summary += notes
-    summary.append(f"pairs: {len(data)} ({n_src} sources x {n_tgt} targets); R^2 in sample {ols.r2:.4f}, "
-                   f"leave-one-target-out R^2 {r2_loo:.4f} (MAE {mae_loo:.4f})")
-    for term, r in ols.table.iterrows():
+    summary += fit.notes
+    summary.append(f"pairs: {len(data)} ({data['src'].nunique()} sources x {data['tgt'].nunique()} targets); R^2 in "
+                   f"sample {fit.ols.r2:.4f}, leave-one-target-out R^2 {r2_loo:.4f} (MAE {mae_loo:.4f})")
+    for term, r in fit.ols.table.iterrows():
         summary.append(f"  {term:13s} {r.coef:+.4f}  [{r.ci_low:+.4f}, {r.ci_high:+.4f}]")
     if ndcg:
         summary.append("NDCG@3: " + ", ".join(f"{k} {v:.4f}" for k, v in ndcg.items()))
-    return "\n".join(summary)
+    return summary
 
 
 def _task_langs(runs, langs: set) -> set:

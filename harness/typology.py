@@ -51,6 +51,7 @@ _MATRIX = {"genetic": 0, "geographic": 2, "script": 3, "syntactic": 1, "phonolog
 _PREFIX = {"syntactic": "S_", "phonological": "P_", "inventory": "INV_"}
 _TYPOLOGICAL = ("syntactic", "phonological", "inventory", "featural")
 FORMAT = 2  # bump when the cached tables change meaning
+SPOT_CHECKS = 3  # vectorised distances compared with urielplus new_distance per distance
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,103 +288,143 @@ def _rows(u, idx: int, keys: list[str]) -> np.ndarray:
     return np.asarray([pos[k] for k in keys], dtype=np.int64)
 
 
+@dataclass
+class _Candidates:
+    """The URIEL languages that may stand for the requested ones, with their data per distance."""
+
+    keys: list[str]  # URIEL keys, sorted
+    pos: dict  # key -> row
+    values: dict  # distance -> (keys x features) values, -1 = missing
+    imputed: dict  # distance -> (keys x features) imputed or rule-inferred
+    known: dict  # distance -> known features per key
+    zero_genetic: np.ndarray  # keys whose genetic vector is all zero
+
+
 def _build(langs: list[str], mode: str, cache_dir: Path, progress: bool) -> Typology:
     t0 = time.time()
     u = load_uriel(mode, cache_dir, progress)
     iso_key = _iso_to_key(u, mode)
-    universe = set(iso_key.values())
-    for idx in range(4):  # every URIEL matrix is keyed by the same languages
-        universe &= set(map(str, u.langs[idx]))
+    cands = _candidates_data(u, mode, langs, iso_key, progress)
+    lang_tab, chosen = _lang_table(langs, u, mode, iso_key, cands)
+    ok = chosen >= 0
+    cols, checks = _pair_distances(u, cands, chosen, len(langs))
+    isolate, gap = _fix_genetic(cols, lang_tab, ok)
+    pairs = _pairs_frame(langs, cols, lang_tab, ok)
+    meta = {"mode": mode, "urielplus": _uriel_version(), "languages": len(langs), "format": FORMAT,
+            "build_seconds": round(time.time() - t0, 1),
+            "checked_against_new_distance_max_abs_diff": checks,
+            "isolates_set_to_genetic_1": sorted(lang_tab.loc[isolate, "lang"]),
+            "zero_genetic_vector_set_missing": sorted(lang_tab.loc[gap, "lang"])}
+    _say(f"typology of {len(langs)} languages built in {meta['build_seconds']}s", progress)
+    return Typology(pairs, lang_tab, meta)
 
-    # typological data: which values only the DERIVED (rule-inferred) source knows, before sources are united
+
+def _inferred(u, rows1: np.ndarray) -> np.ndarray:
+    """Typological values only the DERIVED (rule-inferred) source knows, before sources are united."""
     sources = [str(s) for s in u.sources[1]]
-    all_cands = {c for lang in langs for c, _ in candidates(lang)}
-    cand_keys = sorted({iso_key[c] for c in all_cands if c in iso_key and iso_key[c] in universe})
-    rows1 = _rows(u, 1, cand_keys)
-    inferred = np.zeros((len(cand_keys), len(u.feats[1])), bool)
+    inferred = np.zeros((len(rows1), len(u.feats[1])), bool)
     if "DERIVED" in sources:
         d = sources.index("DERIVED")
         sub = np.asarray(u.data[1][rows1])
         real = np.delete(sub, d, axis=2)
         inferred = (sub[:, :, d] != -1) & ~(real != -1).any(axis=2)
-        del sub, real
+    return inferred
+
+
+def _aggregate(u, progress: bool) -> None:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
+    try:
+        _say("uniting sources and filling dialects from their parent languages (URIEL+ aggregate)", progress)
+        u.aggregate()
+    finally:
+        root.setLevel(level)
+
+
+def _candidates_data(u, mode: str, langs: list[str], iso_key: dict, progress: bool) -> _Candidates:
+    """Per candidate URIEL language: values, imputed flags and coverage of every distance."""
+    universe = set(iso_key.values())
+    for idx in range(4):  # every URIEL matrix is keyed by the same languages
+        universe &= set(map(str, u.langs[idx]))
+    all_cands = {c for lang in langs for c, _ in candidates(lang)}
+    keys = sorted({iso_key[c] for c in all_cands if c in iso_key and iso_key[c] in universe})
+    rows1 = _rows(u, 1, keys)
+    inferred = _inferred(u, rows1)
     if mode == "plus":  # the original data stays as it is: sources united below, nothing imputed
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.WARNING)
-        try:
-            _say("uniting sources and filling dialects from their parent languages (URIEL+ aggregate)", progress)
-            u.aggregate()
-        finally:
-            root.setLevel(level)
+        _aggregate(u, progress)
     lineage = np.zeros_like(inferred)
     pos1 = {r: i for i, r in enumerate(rows1)}
     for child, feat in getattr(u, "lineage_imputed_indices", set()):
         if child in pos1:
             lineage[pos1[child], feat] = True
     imputed_all = inferred | lineage
-
-    # per-candidate data and coverage
-    cat_values: dict[str, np.ndarray] = {}
-    cat_imputed: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    imputed: dict[str, np.ndarray] = {}
     for cat in DISTANCES:
         idx = _MATRIX[cat]
         cols = _category_columns(u, cat)
-        data = np.asarray(u.data[idx][_rows(u, idx, cand_keys)], dtype=np.float64)
+        data = np.asarray(u.data[idx][_rows(u, idx, keys)], dtype=np.float64)
         if data.ndim == 3:  # several sources left: unite them as URIEL+ does ('U': max of known values)
             data = np.where((data == -1) | ~np.isfinite(data), -np.inf, data).max(axis=2)
             data = np.where(np.isfinite(data), data, -1.0)
-        cat_values[cat] = data[:, cols]
-        cat_imputed[cat] = imputed_all[:, cols] if idx == 1 else np.zeros((len(cand_keys), len(cols)), bool)
-    known_n = {cat: ((cat_values[cat] != -1) & np.isfinite(cat_values[cat])).sum(axis=1) for cat in DISTANCES}
-    g = cat_values["genetic"]
-    zero_genetic = (known_n["genetic"] > 0) & ((g == 0) | (g == -1)).all(axis=1)
+        values[cat] = data[:, cols]
+        imputed[cat] = imputed_all[:, cols] if idx == 1 else np.zeros((len(keys), len(cols)), bool)
+    known = {cat: ((values[cat] != -1) & np.isfinite(values[cat])).sum(axis=1) for cat in DISTANCES}
+    g = values["genetic"]
+    zero_genetic = (known["genetic"] > 0) & ((g == 0) | (g == -1)).all(axis=1)
+    return _Candidates(keys, {k: i for i, k in enumerate(keys)}, values, imputed, known, zero_genetic)
 
-    key_pos = {k: i for i, k in enumerate(cand_keys)}
+
+def _best_candidate(lang: str, iso_key: dict, cands: _Candidates):
+    """The language itself (its own code, or the dominant member xling writes with the
+    macrolanguage code): the one URIEL knows best; only if URIEL has neither, its
+    macrolanguage (a broader entity). Returns ((iso, key, how) or None, codes tried)."""
+    best, best_score, tried = None, (0, -1), []
+    for c, how in candidates(lang):
+        k = iso_key.get(c)
+        tried.append(c)
+        if k is None or k not in cands.pos or (best is not None and how == "its macrolanguage"):
+            continue
+        i = cands.pos[k]
+        score = (sum(int(cands.known[cat][i] > 0) for cat in DISTANCES), int(cands.known["featural"][i]))
+        if score > best_score:
+            best, best_score = (c, k, how), score
+    return best, tried
+
+
+def _lang_table(langs: list[str], u, mode: str, iso_key: dict, cands: _Candidates) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per requested language (URIEL code, family, coverage) and its candidate row (-1: none)."""
     fam = _families(u, mode)
     lang_rows, chosen = [], []
     for lang in langs:
-        # the language itself (its own code, or the dominant member xling writes with the macrolanguage
-        # code): the one URIEL knows best; only if URIEL has neither, its macrolanguage (a broader entity)
-        best, best_score, tried = None, (0, -1), []
-        for c, how in candidates(lang):
-            k = iso_key.get(c)
-            tried.append(c)
-            if k is None or k not in key_pos or (best is not None and how == "its macrolanguage"):
-                continue
-            i = key_pos[k]
-            score = (sum(int(known_n[cat][i] > 0) for cat in DISTANCES), int(known_n["featural"][i]))
-            if score > best_score:
-                best, best_score = (c, k, how), score
+        best, tried = _best_candidate(lang, iso_key, cands)
         row = {"lang": lang, "candidates": ">".join(tried), "in_uriel": best is not None,
                "iso": best[0] if best else "", "uriel": best[1] if best else "", "mapped": best[2] if best else "",
                "family": "", "lineage_empty": False, "zero_genetic": False}
+        i = cands.pos[best[1]] if best is not None else None
         if best is not None:
-            i = key_pos[best[1]]
             family, empty = "", False
             for c, _ in [(best[0], "")] + candidates(lang):  # a macrolanguage code may lack a lineage
                 k = c if mode == "original" else iso_key.get(c, "")
                 if k in fam:
                     family, empty = fam[k]
                     break
-            row.update(family=family, lineage_empty=empty, zero_genetic=bool(zero_genetic[i]))
-            for cat in DISTANCES:
-                row[f"n_{cat}"] = int(known_n[cat][i])
-                if cat in _TYPOLOGICAL:
-                    row[f"imp_{cat}"] = int((cat_imputed[cat][i] & (cat_values[cat][i] != -1)).sum())
-        else:
-            for cat in DISTANCES:
-                row[f"n_{cat}"] = 0
-                if cat in _TYPOLOGICAL:
-                    row[f"imp_{cat}"] = 0
+            row.update(family=family, lineage_empty=empty, zero_genetic=bool(cands.zero_genetic[i]))
+        for cat in DISTANCES:
+            row[f"n_{cat}"] = int(cands.known[cat][i]) if i is not None else 0
+            if cat in _TYPOLOGICAL:
+                row[f"imp_{cat}"] = int((cands.imputed[cat][i] & (cands.values[cat][i] != -1)).sum()) \
+                    if i is not None else 0
         lang_rows.append(row)
-        chosen.append(key_pos[best[1]] if best else -1)
-    lang_tab = pd.DataFrame(lang_rows)
+        chosen.append(i if i is not None else -1)
+    return pd.DataFrame(lang_rows), np.asarray(chosen)
 
-    # pairwise distances over the chosen URIEL languages
-    sel = np.asarray(chosen)
+
+def _pair_distances(u, cands: _Candidates, sel: np.ndarray, n: int) -> tuple[dict, dict]:
+    """(n x n) distance, shared-feature and imputed-feature matrices per distance over the
+    chosen URIEL languages, and a spot check of each against urielplus."""
     ok = sel >= 0
-    n = len(langs)
     cols: dict[str, np.ndarray] = {}
     checks: dict[str, float] = {}
     rng = np.random.default_rng(0)
@@ -393,19 +434,23 @@ def _build(langs: list[str], mode: str, cache_dir: Path, progress: bool) -> Typo
         imp = np.zeros((n, n), np.int64)
         if ok.any():
             uniq, inv = np.unique(sel[ok], return_inverse=True)
-            d, k, im = angular_distances(cat_values[cat][uniq], cat_imputed[cat][uniq])
+            d, k, im = angular_distances(cands.values[cat][uniq], cands.imputed[cat][uniq])
             okidx = np.flatnonzero(ok)
             dist[np.ix_(okidx, okidx)] = d[np.ix_(inv, inv)]
             shared[np.ix_(okidx, okidx)] = k[np.ix_(inv, inv)]
             imp[np.ix_(okidx, okidx)] = im[np.ix_(inv, inv)]
-            checks[cat] = _spot_check(u, cat, [cand_keys[j] for j in uniq], d, k, rng)
+            checks[cat] = _spot_check(u, cat, [cands.keys[j] for j in uniq], d, k, rng)
         cols[cat], cols[f"n_{cat}"] = dist, shared
         if cat in _TYPOLOGICAL:
             cols[f"imp_{cat}"] = imp
+    return cols, checks
 
-    # An all-zero genetic vector is degenerate: URIEL+'s zero-vector rule puts two such languages at
-    # distance 0. With an empty Glottolog lineage (an isolate such as Basque) the language is unrelated
-    # to every other: distance 1. Otherwise it is a gap in the data: missing.
+
+def _fix_genetic(cols: dict, lang_tab: pd.DataFrame, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An all-zero genetic vector is degenerate: URIEL+'s zero-vector rule puts two such
+    languages at distance 0. With an empty Glottolog lineage (an isolate such as Basque) the
+    language is unrelated to every other: distance 1. Otherwise it is a gap in the data:
+    missing. Changes ``cols`` and ``lang_tab`` in place; returns the (isolate, gap) masks."""
     zero = lang_tab["zero_genetic"].to_numpy(bool)
     isolate = zero & lang_tab["lineage_empty"].to_numpy(bool)
     gap = zero & ~isolate
@@ -417,12 +462,15 @@ def _build(langs: list[str], mode: str, cache_dir: Path, progress: bool) -> Typo
     g[bad] = np.nan
     gn[bad] = 0
     lang_tab.loc[gap, "n_genetic"] = 0
+    return isolate, gap
 
-    src = np.repeat(np.asarray(langs), n)
-    tgt = np.tile(np.asarray(langs), n)
+
+def _pairs_frame(langs: list[str], cols: dict, lang_tab: pd.DataFrame, ok: np.ndarray) -> pd.DataFrame:
+    """One row per ordered (src, tgt) pair: distances, same_script, same_family, coverage counts."""
+    n = len(langs)
     script = np.asarray([c.split("_")[1] for c in langs])
     family = lang_tab["family"].fillna("").to_numpy(str)
-    pairs = pd.DataFrame({"src": src, "tgt": tgt})
+    pairs = pd.DataFrame({"src": np.repeat(np.asarray(langs), n), "tgt": np.tile(np.asarray(langs), n)})
     for name in ["genetic", "geographic", "syntactic", "phonological", "inventory", "featural", "script"]:
         pairs[name] = cols[name].ravel()
     pairs["same_script"] = (script[:, None] == script[None, :]).ravel().astype(int)
@@ -436,16 +484,10 @@ def _build(langs: list[str], mode: str, cache_dir: Path, progress: bool) -> Typo
     uriel = lang_tab["uriel"].to_numpy(str)
     pairs["src_uriel"] = np.repeat(uriel, n)
     pairs["tgt_uriel"] = np.tile(uriel, n)
-    meta = {"mode": mode, "urielplus": _uriel_version(), "languages": n, "format": FORMAT,
-            "build_seconds": round(time.time() - t0, 1),
-            "checked_against_new_distance_max_abs_diff": checks,
-            "isolates_set_to_genetic_1": sorted(lang_tab.loc[isolate, "lang"]),
-            "zero_genetic_vector_set_missing": sorted(lang_tab.loc[gap, "lang"])}
-    _say(f"typology of {n} languages built in {meta['build_seconds']}s", progress)
-    return Typology(pairs, lang_tab, meta)
+    return pairs
 
 
-def _spot_check(u, cat: str, keys: list[str], d: np.ndarray, k: np.ndarray, rng, n: int = 3) -> float:
+def _spot_check(u, cat: str, keys: list[str], d: np.ndarray, k: np.ndarray, rng) -> float:
     """Compare a few vectorised distances with URIEL+'s own ``new_distance`` (max |difference|)."""
     worst = 0.0
     m = len(keys)
@@ -455,7 +497,7 @@ def _spot_check(u, cat: str, keys: list[str], d: np.ndarray, k: np.ndarray, rng,
     level = root.level
     root.setLevel(logging.WARNING)
     try:
-        for _ in range(n):
+        for _ in range(SPOT_CHECKS):
             a, b = rng.choice(m, 2, replace=False)
             if k[a, b] == 0 or keys[a] not in set(map(str, u.langs[0])):
                 continue
