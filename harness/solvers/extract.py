@@ -12,7 +12,7 @@ Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.tex
 from __future__ import annotations
 
 from .. import prompts, textcache
-from ..core import Prediction, Scored
+from ..core import INPUT_CHARS, Prediction, Scored
 from ..errors import XlingError
 from ..metrics import fidelity, qa
 from ..metrics.uncertainty import mean_ci
@@ -86,7 +86,8 @@ def solve(task, model, cell, ctx):
         ok = fidelity.judged(answers, lang, candidates=task.langs)
         if ok:
             metrics["answer_lang_fidelity"] = (sum(ok) / len(ok), *mean_ci(ok, ctx.seed), len(ok))
-    preds = [Prediction(e.id, e.lang, g, p, float(s)) for e, g, p, s in zip(ex, golds, preds_out, f1)]
+    preds = [Prediction(e.id, e.lang, g, p, float(s), {"question": q, "context": e.text_pair[:INPUT_CHARS]})
+             for e, q, g, p, s in zip(ex, questions, golds, preds_out, f1)]
     split = task.test_split
     data = ctx.data_sig(task, lang, split)
     if cell.query_lang and cell.query_lang != lang:

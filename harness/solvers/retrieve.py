@@ -220,7 +220,7 @@ def solve(task, model, cell, ctx):
         metrics[name] = (float(values.mean()), *mean_ci(values, ctx.seed), len(values))
     main = task.main_metric if task.main_metric in names else "ndcg@10"  # each query's part of the main metric
     preds = [Prediction(e.id, e.lang, sorted(d for d, g in p.qrels[e.id].items() if g >= 1),
-                        [p.docids[i] for i in t[0][:KEEP]], per_query[e.id][main])
+                        [p.docids[i] for i in t[0][:KEEP]], per_query[e.id][main], e.text)
              for e, t in zip(judged, top)]
     data = _signature([ctx.data_sig(task, cell.query_lang or cell.test_lang, task.test_split), p.data])
     return Scored(cell, task.test_split, "", preds, metrics, data)

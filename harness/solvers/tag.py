@@ -123,6 +123,7 @@ def solve(task, model, cell, ctx):
     gold = [list(e.tags) for e in ex]
     pred = predict(model, [list(e.tokens) for e in ex], getattr(ctx, "store", None))
     counts = ner.sentence_counts(gold, pred, list(task.labels))  # (sentences, types, [correct, gold, pred])
-    preds = [Prediction(e.id, e.lang, g, p, float(c)) for e, g, p, c in zip(ex, gold, pred, contributions(counts))]
+    preds = [Prediction(e.id, e.lang, g, p, float(c), list(e.tokens))
+             for e, g, p, c in zip(ex, gold, pred, contributions(counts))]
     return Scored(cell, task.test_split, "", preds, score(task, counts, ctx.seed),
                   ctx.data_sig(task, cell.test_lang, task.test_split))
