@@ -12,6 +12,8 @@ The ``search`` solver option ('auto', 'exact', 'index') forces one way.
 Rows: nDCG@10, Recall@100 and MRR@10 (and ``map`` where the whole pool was scored), means
 over the queries that have judgments, with bootstrap CIs over queries; each query's
 prediction keeps its top-10 docids and, as its score, its value of the task's main metric.
+A ``Retriever`` (BM25) ranks from texts instead (``solvers/retrieve_texts.py``) and its cells
+get their rows from the same ``scored``.
 """
 from __future__ import annotations
 
@@ -215,13 +217,15 @@ def solve(task, model, cell, ctx):
     D = ctx.memo(("passages", task.name, model.name, cell.test_lang), lambda: model.encode(p.texts, PASSAGE))
     Q = model.encode([e.text for e in judged], QUERY)
     top, ranks, _ = search(Q, D, p.tie, DEPTH, ctx.options.get("search", "auto"), relevant(p, judged))
-    return scored(task, ctx, cell, p, judged, top, ranks)
+    return scored(task, ctx, cell, p, judged, (top, ranks))
 
 
-def scored(task, ctx, cell, p: Pool, judged, top, ranks) -> Scored:
-    """The rows of a retrieval cell from each judged query's top documents (pool positions,
-    scores) and, where the whole pool was ranked, the ranks of its relevant documents (mAP):
-    trec_eval's measures, means over queries with bootstrap CIs, and one prediction per query."""
+def scored(task, ctx, cell, p: Pool, judged, found) -> Scored:
+    """The rows of a retrieval cell from ``found``: each judged query's top documents (pool
+    positions, scores) and, where the whole pool was ranked, the ranks of its relevant documents
+    (for mAP; else None): trec_eval's measures, means over queries with bootstrap CIs, and one
+    prediction per query."""
+    top, ranks = found
     run = {e.id: {p.docids[i]: float(s) for i, s in zip(*t)} for e, t in zip(judged, top)}
     per_query = rm.evaluate({e.id: p.qrels[e.id] for e in judged}, run, rm.MEASURES)
     names = list(rm.MEASURES)

@@ -95,4 +95,4 @@ def solve(task, model, cell, ctx):
         top, ranks = _whole_pool(model, p, judged, retrieve.relevant(p, judged))
     else:
         top, ranks = _top(model, p, judged), None
-    return retrieve.scored(task, ctx, cell, p, judged, top, ranks)
+    return retrieve.scored(task, ctx, cell, p, judged, (top, ranks))
