@@ -161,5 +161,5 @@ def make(arg: str = "", **_options) -> BM25Retriever:
     return BM25Retriever(**kw)
 
 
-BACKEND = Backend("bm25", make, ("Retriever",), offline=True, usage="bm25[:script|words][,k1=0.9][,b=0.4]",
+BACKEND = Backend("bm25", make, ("Retriever",), offline=True, usage="bm25[:words][,k1=0.9][,b=0.4]",
                   summary="no model: BM25 (bm25s, Anserini's k1=0.9 b=0.4), character bigrams for CJK/Thai scripts")
