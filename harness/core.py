@@ -34,15 +34,23 @@ class Example:
         return dict(self.meta).get(name, default)
 
 
+INPUT_CHARS = 80  # characters of a long input (a QA context) kept in a sample
+
+
 @dataclass(frozen=True)
 class Prediction:
-    """What a model produced for one example, kept per example in ``samples/*.jsonl``."""
+    """What a model produced for one example, kept per example in ``samples/*.jsonl``.
+
+    ``input`` is what the model was given, short enough to read beside gold and pred: the text
+    (classification, bitext, retrieval query), ``{"premise", "hypothesis"}`` (NLI), the tokens
+    (tagging), ``{"question", "context"}`` with the context's first ``INPUT_CHARS`` characters (QA)."""
 
     id: str
     lang: str
     gold: Any
     pred: Any
     score: float  # this example's contribution to the main metric (e.g. 1.0 if correct)
+    input: Any = None
 
     def to_json(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}  # asdict's deep copy is slow at 500k rows

@@ -25,7 +25,7 @@ SOLVERS: dict[type, tuple[str, ...]] = {
     Bitext: ("xling.solvers.bitext",),
     Extract: ("xling.solvers.extract",),
     Tag: ("xling.solvers.tag",),
-    Retrieval: ("xling.solvers.retrieve",),
+    Retrieval: ("xling.solvers.retrieve", "xling.solvers.retrieve_texts"),
     Translate: ("xling.solvers.translate",),
     MultipleChoice: ("xling.solvers.choice",),
     LanguageModelling: ("xling.solvers.lm",),

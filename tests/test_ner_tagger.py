@@ -143,7 +143,7 @@ def test_solver_scores_with_conlleval_metrics_and_bootstrap_cis(tmp_path):
     ex = ctx.examples(task, "hau_Latn", "test", limit=True)
     model = OracleTagger(ex)
     assert solve.solver(task, model) is solve.solver(task) and not solve.solver(task).trains(model)
-    cell = solve.plan(task, "zero_shot", ["hau_Latn"], ["eng_Latn"])[0]  # fine-tuned on English elsewhere
+    cell = solve.plan(task, "zero_shot", ["hau_Latn"], ["eng_Latn"], model=model)[0]  # fine-tuned on English elsewhere
     assert cell == solve.Cell("eng_Latn", "hau_Latn")
     scored = solve.solve(task, model, cell, ctx)
     gold, pred = [list(e.tags) for e in ex], [p.pred for p in scored.predictions]

@@ -154,9 +154,12 @@ def test_tiny_bert_qa_end_to_end_and_cached(tiny_bert_qa, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "model calls: 36, cache hits: 0" in err
     df = results.frame(tmp_path / "runs")
-    assert sorted(df.metric.unique()) == ["exact_match", "f1"]
-    assert len(df) == 6 and set(df.n) == {12} and set(df.setting) == {"in_language"} and set(df.train_lang) == {""}
+    assert sorted(df.metric.unique()) == ["em_squad", "exact_match", "f1", "f1_squad"]  # both families
+    assert len(df) == 12 and set(df.n) == {12} and set(df.setting) == {"in_language"} and set(df.train_lang) == {""}
     assert ((df.value >= 0) & (df.value <= 1)).all()
+    assert df.signature.str.contains("metric:f1_squad|", regex=False).sum() == 3 and df.signature.str.contains("metric:f1|", regex=False).sum() == 3
+    en = df[df.test_lang == "eng_Latn"].set_index("metric").value  # English: language-aware is SQuAD v1.1
+    assert en["f1"] == en["f1_squad"] and en["exact_match"] == en["em_squad"]
     run_dir = next((tmp_path / "runs").iterdir())
     sample = [json.loads(x) for x in (run_dir / "samples" / "-__zho_Hans.jsonl").read_text().splitlines()]
     assert len(sample) == 12 and all(isinstance(s["pred"]["text"], str) for s in sample)

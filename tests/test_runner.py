@@ -30,7 +30,7 @@ def test_zero_shot_rows_are_tidy_and_complete(mini_mirror, tmp_path):
     assert base.loc["eng_Latn", "value"] == pytest.approx(51 / 204)
     assert df.signature.str.contains("task:sib200@1").all() and df.signature.str.contains("seed:0").all()
     samples = (rep.run_dir / "samples" / "eng_Latn__deu_Latn.jsonl").read_text().splitlines()
-    assert len(samples) == 204 and set(json.loads(samples[0])) == {"id", "lang", "gold", "pred", "score"}
+    assert len(samples) == 204 and set(json.loads(samples[0])) == {"id", "lang", "gold", "pred", "score", "input"}
 
 
 def test_probe_is_deterministic(mini_mirror, tmp_path):

@@ -164,7 +164,7 @@ def test_list_shows_the_transfer_settings_where_they_apply(capsys):
     assert rows["sib200"] == "in_language,zero_shot,matrix,fewshot,prompted"  # prompted: a LanguageModel scores the labels
     assert rows["xcopa"] == "prompted" and rows["flores_lm"] == "prompted"
     assert rows["americasnli"] == "in_language,zero_shot,matrix"  # the pair probe adds no target shots
-    assert rows["masakhaner"] == "in_language,zero_shot"  # taggers are fine-tuned elsewhere: nothing to transfer
+    assert rows["masakhaner"] == "in_language,zero_shot,matrix"  # the CRF trains here: one tagger per source
     assert rows["tatoeba"] == "bitext"
     enc = FakeEncoder.from_spec("16")
     assert len(solve.plan(plugins.get_task("americasnli"), "matrix", ["quy_Latn"], ["aym_Latn", "grn_Latn"], model=enc)) == 2

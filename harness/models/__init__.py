@@ -51,6 +51,32 @@ class Tagger(Protocol):
 
 
 @runtime_checkable
+class TrainableTagger(Protocol):
+    """A sequence labeller trained here, per language (a CRF): ``fit`` learns from training
+    sentences (words and their IOB2 tags) and returns a fitted ``Tagger``; the model itself
+    stays unfitted, so one loaded model trains one tagger per language. ``seed`` makes the
+    training reproducible where the learner draws random numbers."""
+
+    name: str
+
+    def fit(self, token_lists: Sequence[Sequence[str]], tag_lists: Sequence[Sequence[str]], seed: int = 0) -> Tagger: ...
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Retrieval straight from texts, without embeddings (BM25): for a pool of documents
+    (``doc_ids``, ``doc_texts``) and a batch of queries, each query's ``k`` best documents
+    (``k=None``: every document of the pool, for measures over the whole pool such as LAReQA's
+    mAP) as (positions in the pool: int array, scores: float array), best first, documents of
+    equal score in trec_eval's order (docid descending)."""
+
+    name: str
+
+    def retrieve(self, doc_ids: Sequence[str], doc_texts: Sequence[str], queries: Sequence[str],
+                 k: int | None) -> list[tuple[np.ndarray, np.ndarray]]: ...
+
+
+@runtime_checkable
 class PairClassifier(Protocol):
     """Sentence-pair classification (NLI): one label string per (premise, hypothesis)."""
 

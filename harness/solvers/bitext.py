@@ -38,6 +38,6 @@ def solve(task, model, cell, ctx):
         "acc_xx2en": (float(ok_fwd.mean()), *mean_ci(ok_fwd, ctx.seed), n),
         "acc_en2xx": (float(ok_bwd.mean()), *mean_ci(ok_bwd, ctx.seed), n),
     }
-    preds = [Prediction(e.id, e.lang, i, {"xx2en": int(f), "en2xx": int(b)}, float(of))
+    preds = [Prediction(e.id, e.lang, i, {"xx2en": int(f), "en2xx": int(b)}, float(of), e.text)
              for i, (e, f, b, of) in enumerate(zip(ex, nn_fwd, nn_bwd, ok_fwd))]
     return Scored(cell, task.test_split, "", preds, metrics, ctx.data_sig(task, cell.test_lang, task.test_split))

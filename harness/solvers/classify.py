@@ -143,7 +143,8 @@ def solve(task, model, cell, ctx):
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
     pred = predict(clf, model.encode([e.text for e in ex], ROLE), allowed(task, cell.test_lang))
     gold = np.asarray([task.labels.index(e.label) for e in ex])
-    preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p])) for e, p in zip(ex, pred)]
+    preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p]), e.text)
+             for e, p in zip(ex, pred)]
     split = train_split(task, ctx)
     data = "+".join([ctx.data_sig(task, cell.test_lang, task.test_split)]
                     + [ctx.data_sig(task, lang, split) for lang in cell.train_lang.split("+")]

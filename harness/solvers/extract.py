@@ -3,8 +3,10 @@
 Nothing is trained here (``TRAINS = False``): ``--setting zero_shot --train-lang L`` records
 the language the checkpoint was fine-tuned on. In ``gxlt`` cells the question comes from
 ``cell.query_lang`` and the context from ``cell.test_lang``; the two are joined on the item
-id (XQuAD's items are parallel). Answers are scored in the context's language (exact match
-and F1, xling.metrics.qa), with bootstrap CIs over items. Generative runs also report
+id (XQuAD's items are parallel). Answers are scored in the context's language (``exact_match``
+and ``f1``, language-aware, xling.metrics.qa: the main metric) and, for comparison with
+published XQuAD/XTREME tables, as the SQuAD v1.1 script scores every language (``em_squad``,
+``f1_squad``), all with bootstrap CIs over items. Generative runs also report
 ``answer_lang_fidelity``: the share of answers identified as the context's language.
 
 Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.textcache).
@@ -12,7 +14,7 @@ Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.tex
 from __future__ import annotations
 
 from .. import prompts, textcache
-from ..core import Prediction, Scored
+from ..core import INPUT_CHARS, Prediction, Scored
 from ..errors import XlingError
 from ..metrics import fidelity, qa
 from ..metrics.uncertainty import mean_ci
@@ -79,14 +81,16 @@ def solve(task, model, cell, ctx):
         preds_out = [{"text": a, "raw": r} for a, r in zip(answers, raw)]
     golds = [[t for t, _ in e.answers] for e in ex]
     em, f1 = qa.score(answers, golds, lang)
+    em_squad, f1_squad = qa.score_squad(answers, golds)
     n = len(ex)
-    metrics = {"exact_match": (sum(em) / n, *mean_ci(em, ctx.seed), n),
-               "f1": (sum(f1) / n, *mean_ci(f1, ctx.seed), n)}
+    metrics = {name: (sum(v) / n, *mean_ci(v, ctx.seed), n)
+               for name, v in (("exact_match", em), ("f1", f1), ("em_squad", em_squad), ("f1_squad", f1_squad))}
     if prompt != "none":
         ok = fidelity.judged(answers, lang, candidates=task.langs)
         if ok:
             metrics["answer_lang_fidelity"] = (sum(ok) / len(ok), *mean_ci(ok, ctx.seed), len(ok))
-    preds = [Prediction(e.id, e.lang, g, p, float(s)) for e, g, p, s in zip(ex, golds, preds_out, f1)]
+    preds = [Prediction(e.id, e.lang, g, p, float(s), {"question": q, "context": e.text_pair[:INPUT_CHARS]})
+             for e, q, g, p, s in zip(ex, questions, golds, preds_out, f1)]
     split = task.test_split
     data = ctx.data_sig(task, lang, split)
     if cell.query_lang and cell.query_lang != lang:

@@ -106,8 +106,8 @@ def solve(task, model, cell, ctx):
     else:
         pred, y_train, split, data = _solve_probe(task, model, cell, ctx, ex)
     gold = np.asarray([task.labels.index(e.label) for e in ex])
-    preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p]))
-             for e, p in zip(ex, pred)]
+    preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p]),
+                        {"premise": e.text, "hypothesis": e.text_pair}) for e, p in zip(ex, pred)]
     metrics = classify.score(task, gold, pred, y_train, ctx.seed, cell.test_lang)
     sig = "+".join([ctx.data_sig(task, cell.test_lang, task.test_split)] + data)
     return Scored(cell, task.test_split, split, preds, metrics, sig)

@@ -12,6 +12,8 @@ The ``search`` solver option ('auto', 'exact', 'index') forces one way.
 Rows: nDCG@10, Recall@100 and MRR@10 (and ``map`` where the whole pool was scored), means
 over the queries that have judgments, with bootstrap CIs over queries; each query's
 prediction keeps its top-10 docids and, as its score, its value of the task's main metric.
+A ``Retriever`` (BM25) ranks from texts instead (``solvers/retrieve_texts.py``) and its cells
+get their rows from the same ``scored``.
 """
 from __future__ import annotations
 
@@ -194,24 +196,41 @@ def search(Q, D, docids_tie: np.ndarray, k: int = DEPTH, method: str = "auto", r
 # ---------------------------------------------------------------------------- solve
 
 
-def solve(task, model, cell, ctx):
+def judged_queries(task, ctx, cell, p: Pool) -> list:
+    """The cell's queries that have judgments (trec_eval scores only those); none is an error."""
     qs = queries(task, ctx, cell)
-    p = pool(task, ctx, cell.test_lang)
-    D = ctx.memo(("passages", task.name, model.name, cell.test_lang), lambda: model.encode(p.texts, PASSAGE))
-    Q = model.encode([e.text for e in qs], QUERY)
-    judged = [e for e in qs if e.id in p.qrels]  # trec_eval scores the queries that have judgments
+    judged = [e for e in qs if e.id in p.qrels]
     if not judged:
         raise XlingError(f"{task.name}: none of the {len(qs)} {cell.query_lang or cell.test_lang} queries has "
                          f"judgments in the {cell.test_lang} qrels")
-    keep = np.asarray([e.id in p.qrels for e in qs])
-    relevant = [[p.index[d] for d, g in p.qrels[e.id].items() if g >= 1] for e in judged]
-    top, ranks, _ = search(Q[keep], D, p.tie, DEPTH, ctx.options.get("search", "auto"), relevant)
+    return judged
 
+
+def relevant(p: Pool, judged) -> list[list[int]]:
+    """Per query, the pool positions of its relevant documents (judgment >= 1)."""
+    return [[p.index[d] for d, g in p.qrels[e.id].items() if g >= 1] for e in judged]
+
+
+def solve(task, model, cell, ctx):
+    p = pool(task, ctx, cell.test_lang)
+    judged = judged_queries(task, ctx, cell, p)
+    D = ctx.memo(("passages", task.name, model.name, cell.test_lang), lambda: model.encode(p.texts, PASSAGE))
+    Q = model.encode([e.text for e in judged], QUERY)
+    top, ranks, _ = search(Q, D, p.tie, DEPTH, ctx.options.get("search", "auto"), relevant(p, judged))
+    return scored(task, ctx, cell, p, judged, (top, ranks))
+
+
+def scored(task, ctx, cell, p: Pool, judged, found) -> Scored:
+    """The rows of a retrieval cell from ``found``: each judged query's top documents (pool
+    positions, scores) and, where the whole pool was ranked, the ranks of its relevant documents
+    (for mAP; else None): trec_eval's measures, means over queries with bootstrap CIs, and one
+    prediction per query."""
+    top, ranks = found
     run = {e.id: {p.docids[i]: float(s) for i, s in zip(*t)} for e, t in zip(judged, top)}
     per_query = rm.evaluate({e.id: p.qrels[e.id] for e in judged}, run, rm.MEASURES)
     names = list(rm.MEASURES)
     if ranks is not None:
-        for e, r, rel in zip(judged, ranks, relevant):
+        for e, r, rel in zip(judged, ranks, relevant(p, judged)):
             per_query[e.id]["map"] = rm.average_precision_from_ranks(r, len(rel))
         names.append("map")
     metrics = {}
@@ -220,7 +239,7 @@ def solve(task, model, cell, ctx):
         metrics[name] = (float(values.mean()), *mean_ci(values, ctx.seed), len(values))
     main = task.main_metric if task.main_metric in names else "ndcg@10"  # each query's part of the main metric
     preds = [Prediction(e.id, e.lang, sorted(d for d, g in p.qrels[e.id].items() if g >= 1),
-                        [p.docids[i] for i in t[0][:KEEP]], per_query[e.id][main])
+                        [p.docids[i] for i in t[0][:KEEP]], per_query[e.id][main], e.text)
              for e, t in zip(judged, top)]
     data = _signature([ctx.data_sig(task, cell.query_lang or cell.test_lang, task.test_split), p.data])
     return Scored(cell, task.test_split, "", preds, metrics, data)

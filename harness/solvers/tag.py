@@ -1,16 +1,22 @@
 """Tag x Tagger: a token-classification model tags each test sentence's words; entity-level
 micro precision/recall/F1 and per-type F1 as conlleval computes them (xling.metrics.ner).
 
-Nothing is trained here (``TRAINS = False``): the checkpoint was fine-tuned elsewhere, and
+A ``Tagger`` (a fine-tuned checkpoint) is trained elsewhere: nothing is trained here, and
 ``--setting zero_shot --train-lang L`` records the language it was fine-tuned on, so a
 checkpoint fine-tuned in one language and tested in others is read as zero-shot transfer.
+A ``TrainableTagger`` (the CRF) is trained here on the training split of the cell's train
+language(s) (``in_language``: each language on its own; ``zero_shot``/``matrix``: the source's
+tagger tested on every target), seeded by ``--seed``, memoised per train language for the run
+and never stored on disk; the rows then say ``train_split``.
 
 The model's tag set must equal the task's (``O`` plus ``B-``/``I-`` of each entity type, in
-any order); anything else is refused rather than mapped. Predicted tags are cached per
-sentence in ``ctx.store`` (keyed by the model's name and the sentence's tokens), so a rerun
-makes no model calls. Bootstrap CIs resample sentences. Every sentence's prediction is kept
-(gold and predicted tags); its ``score`` is the sentence's additive share of the micro F1
-(``contributions``), so scores average to the ``f1`` row.
+any order); anything else is refused rather than mapped (a trained tagger knows the tags of
+its training split, which must be among the task's). Predicted tags of a checkpoint are cached
+per sentence in ``ctx.store`` (keyed by the model's name and the sentence's tokens), so a rerun
+makes no model calls; a trained tagger's are not (its name does not say what it was trained
+on, and it tags fast). Bootstrap CIs resample sentences. Every sentence's prediction is kept
+(gold and predicted tags, and its words as the input); its ``score`` is the sentence's additive
+share of the micro F1 (``contributions``), so scores average to the ``f1`` row.
 """
 from __future__ import annotations
 
@@ -21,15 +27,16 @@ from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import ner
 from ..metrics.uncertainty import bootstrap_ci
-from ..models import Tagger
+from ..models import Tagger, TrainableTagger
 from . import base
 
-needs = (Tagger,)
+needs = (Tagger, TrainableTagger)
 fewshot = False
 
 
 def trains(model=None) -> bool:
-    return False  # nothing is trained here
+    """A TrainableTagger is trained here (``None``: some model is); a Tagger was fine-tuned elsewhere."""
+    return model is None or isinstance(model, TrainableTagger)
 
 
 def settings(task):
@@ -117,12 +124,42 @@ def contributions(counts: np.ndarray) -> np.ndarray:
     return n * 2.0 * total[:, 0] / denom if denom else np.zeros(n)
 
 
+def fitted(task, model, train_lang: str, ctx):
+    """The TrainableTagger fitted on the training split of ``train_lang`` ('a+b': pooled),
+    memoised for the run."""
+
+    def fit():
+        token_lists, tag_lists = [], []
+        for lang in train_lang.split("+"):
+            for e in ctx.examples(task, lang, task.train_split):
+                token_lists.append(list(e.tokens))
+                tag_lists.append(list(e.tags))
+        tagger = model.fit(token_lists, tag_lists, seed=ctx.seed)
+        known = {"O"} | {f"{p}-{t}" for t in task.labels for p in ("B", "I")}
+        extra = sorted(set(tagger.labels) - known)
+        if extra:
+            raise XlingError(f"model {model.name} learnt tags outside task {task.name!r}: {', '.join(extra)}")
+        return tagger
+
+    return ctx.memo(("tagger", task.name, model.name, train_lang, ctx.seed), fit)
+
+
 def solve(task, model, cell, ctx):
-    check_labels(task, model)
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
+    token_lists = [list(e.tokens) for e in ex]
+    data = [ctx.data_sig(task, cell.test_lang, task.test_split)]
+    if isinstance(model, TrainableTagger):
+        if not cell.train_lang:
+            raise XlingError(f"model {model.name} is trained here: it needs a train language (in_language, zero_shot "
+                             "--train-lang L or matrix)")
+        pred = predict(fitted(task, model, cell.train_lang, ctx), token_lists)
+        split = task.train_split
+        data += [ctx.data_sig(task, lang, split) for lang in cell.train_lang.split("+")]
+    else:
+        check_labels(task, model)
+        pred, split = predict(model, token_lists, getattr(ctx, "store", None)), ""
     gold = [list(e.tags) for e in ex]
-    pred = predict(model, [list(e.tokens) for e in ex], getattr(ctx, "store", None))
     counts = ner.sentence_counts(gold, pred, list(task.labels))  # (sentences, types, [correct, gold, pred])
-    preds = [Prediction(e.id, e.lang, g, p, float(c)) for e, g, p, c in zip(ex, gold, pred, contributions(counts))]
-    return Scored(cell, task.test_split, "", preds, score(task, counts, ctx.seed),
-                  ctx.data_sig(task, cell.test_lang, task.test_split))
+    preds = [Prediction(e.id, e.lang, g, p, float(c), list(e.tokens))
+             for e, g, p, c in zip(ex, gold, pred, contributions(counts))]
+    return Scored(cell, task.test_split, split, preds, score(task, counts, ctx.seed), "+".join(data))
