@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import centring
 from ..core import Prediction, Scored
 from ..errors import XlingError
 from ..metrics import classification as cls
@@ -100,21 +101,35 @@ def probe(task, model, train_lang: str, ctx, cell=None):
     cell, per target language, number of shots and seed)."""
     extra = shots(task, ctx, cell) if cell is not None and cell.shots else []
 
+    centred = bool(ctx.options.get("centre"))
+
     def fit():
         split = train_split(task, ctx)
         X, y = [], []
         for lang in train_lang.split("+"):
             ex = ctx.examples(task, lang, split)
-            X.append(model.encode([e.text for e in ex], ROLE))
+            X.append(_centre(model.encode([e.text for e in ex], ROLE), centred))
             y.extend(task.labels.index(e.label) for e in ex)
-        if extra:
-            X.append(model.encode([e.text for e in extra], ROLE))
+        if extra:  # the target's shots, centred by the target's mean (its test texts, as at test time)
+            mean = target_mean(task, model, cell, ctx) if centred else None
+            X.append(_centre(model.encode([e.text for e in extra], ROLE), centred, mean))
             y.extend(task.labels.index(e.label) for e in extra)
         y = np.asarray(y)
         return fit_probe(model, np.concatenate(X), y, ctx.seed), y
 
     few = (cell.test_lang, cell.shots, cell.seed) if extra else ()
-    return ctx.memo(("probe", task.name, model.name, train_lang) + few, fit)
+    return ctx.memo(("probe", task.name, model.name, train_lang, centred) + few, fit)
+
+
+def _centre(X: np.ndarray, on: bool, mean=None) -> np.ndarray:
+    """``--centre``: each language's embeddings minus that language's mean (``xling.centring``:
+    removes the language offset; label-free, so legitimate in zero-shot transfer)."""
+    return centring.centre(X, mean) if on else X
+
+
+def target_mean(task, model, cell, ctx):
+    ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
+    return centring.language_mean(model.encode([e.text for e in ex], ROLE))
 
 
 def score(task, gold: np.ndarray, pred: np.ndarray, y_train: np.ndarray | None, seed: int, lang: str | None = None) -> dict:
@@ -141,7 +156,8 @@ def allowed(task, lang: str) -> list[int]:
 def solve(task, model, cell, ctx):
     clf, y_train = probe(task, model, cell.train_lang, ctx, cell)
     ex = ctx.examples(task, cell.test_lang, task.test_split, limit=True)
-    pred = predict(clf, model.encode([e.text for e in ex], ROLE), allowed(task, cell.test_lang))
+    centred = bool(ctx.options.get("centre"))
+    pred = predict(clf, _centre(model.encode([e.text for e in ex], ROLE), centred), allowed(task, cell.test_lang))
     gold = np.asarray([task.labels.index(e.label) for e in ex])
     preds = [Prediction(e.id, e.lang, e.label, task.labels[p], float(e.label == task.labels[p]), e.text)
              for e, p in zip(ex, pred)]
@@ -149,4 +165,5 @@ def solve(task, model, cell, ctx):
     data = "+".join([ctx.data_sig(task, cell.test_lang, task.test_split)]
                     + [ctx.data_sig(task, lang, split) for lang in cell.train_lang.split("+")]
                     + ([ctx.data_sig(task, cell.test_lang, split)] if cell.shots else []))
-    return Scored(cell, task.test_split, split, preds, score(task, gold, pred, y_train, ctx.seed, cell.test_lang), data)
+    return Scored(cell, task.test_split, split, preds, score(task, gold, pred, y_train, ctx.seed, cell.test_lang), data,
+                  prompt="centred" if centred else "none")
