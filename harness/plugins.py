@@ -38,7 +38,11 @@ def _provided(group: str, kind: type) -> list:
         except Exception as e:  # a broken plugin must not break xling: say which
             raise XlingError(f"entry point {ep.name!r} ({ep.value}) in group {group} does not load: "
                              f"{type(e).__name__}: {e}") from e
-        items = [obj] if isinstance(obj, kind) else list(obj()) if callable(obj) else None
+        try:
+            items = [obj] if isinstance(obj, kind) else list(obj()) if callable(obj) else None
+        except Exception as e:
+            raise XlingError(f"entry point {ep.name!r} ({ep.value}) in group {group} failed: "
+                             f"{type(e).__name__}: {e}") from e
         if items is None or not all(isinstance(i, kind) for i in items):
             raise XlingError(f"entry point {ep.name!r} ({ep.value}) in group {group} gives no {kind.__name__}")
         out.extend(items)
