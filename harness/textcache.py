@@ -107,3 +107,11 @@ def extract(store: TextStore, model, questions: Sequence[str], contexts: Sequenc
 
     out = _cached(store, model, f"extract|{getattr(model, 'cache_params', '')}", payloads, compute, chunk)
     return [tuple(json.loads(v)) for v in out]
+
+
+def cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute: Callable[[list[int]], list[str]],
+           chunk: int = 256) -> list[str]:
+    """Text values for ``payloads`` of one request ``kind``: from the store where present,
+    else ``compute(indices of the distinct misses)`` in chunks, each stored as soon as it is
+    done. Counts ``model_calls`` and ``hits`` on ``model`` (whose ``name`` is in the key)."""
+    return _cached(store, model, kind, payloads, compute, chunk)
