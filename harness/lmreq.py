@@ -153,3 +153,12 @@ def rolling(tok: Tokens, proto: LMProtocol, texts: Sequence[str], window: int) -
         wins = [disjoint(w) for w in rolling_token_windows(ids, tok.prefix_token_id, window)]
         out.append([Prepared(tuple(c), tuple(x)) for c, x in wins])
     return out
+
+
+def cut_at(text: str, stops: Sequence[str]) -> str:
+    """lm-eval's post-processing of generated text: cut at each (non-empty) stop string in
+    turn, i.e. at the earliest occurrence of any."""
+    for s in stops:
+        if s:
+            text = text.split(s)[0]
+    return text

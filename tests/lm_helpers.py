@@ -105,3 +105,84 @@ def _scale_up(model, torch) -> None:
         for p in model.parameters():
             if p.dim() >= 2:
                 p.mul_(6.0)
+
+
+# ---------------------------------------------------------------- shared fixtures and references
+
+@pytest.fixture(scope="session")
+def gpt2_dir(tmp_path_factory) -> Path:
+    return tiny_gpt2(tmp_path_factory.mktemp("lm") / "gpt2")
+
+
+@pytest.fixture(scope="session")
+def llama_dir(tmp_path_factory) -> Path:
+    return tiny_llama(tmp_path_factory.mktemp("lm") / "llama")
+
+
+_HFLM: dict = {}
+
+
+def hflm(path: Path, **kw):
+    """lm-evaluation-harness 0.4.13's HFLM on a checkpoint directory (one per path and options)."""
+    key = (str(path), tuple(sorted(kw.items())))
+    if key not in _HFLM:
+        from lm_eval.models.huggingface import HFLM
+
+        _HFLM[key] = HFLM(pretrained=str(path), device="cpu", batch_size=kw.pop("batch_size", 8), **kw)
+    return _HFLM[key]
+
+
+def lmeval_loglikelihood(path: Path, requests, **kw) -> list[tuple[float, bool]]:
+    from lm_eval.api.instance import Instance
+
+    inst = [Instance("loglikelihood", {}, (c, x), i) for i, (c, x) in enumerate(requests)]
+    return [(float(a), bool(b)) for a, b in hflm(path, **kw).loglikelihood(inst, disable_tqdm=True)]
+
+
+def lmeval_rolling(path: Path, texts, **kw) -> list[float]:
+    from lm_eval.api.instance import Instance
+
+    inst = [Instance("loglikelihood_rolling", {}, (t,), i) for i, t in enumerate(texts)]
+    return [float(a) for a in hflm(path, **kw).loglikelihood_rolling(inst, disable_tqdm=True)]
+
+
+def lmeval_generate(path: Path, prompts, until, max_tokens: int, **kw) -> list[str]:
+    from lm_eval.api.instance import Instance
+
+    args = {"until": list(until), "max_gen_toks": max_tokens, "do_sample": False}
+    inst = [Instance("generate_until", {}, (p, dict(args)), i) for i, p in enumerate(prompts)]
+    return list(hflm(path, **kw).generate_until(inst, disable_tqdm=True))
+
+
+def xcopa_requests(langs, n: int, split: str = "val") -> list[tuple[str, list[str], int]]:
+    """(context, choices, gold) of real XCOPA items, rendered as lm-eval 0.4.13's xcopa task."""
+    from lm_eval.tasks.xcopa import utils as xu
+
+    out = []
+    for lang in langs:
+        connector = getattr(xu, f"doc_to_text_{lang}").keywords["connector"]
+        lines = need_data("xcopa", "data", lang, f"{split}.{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in lines[:n]:
+            doc = json.loads(line)
+            out.append((xu.doc_to_text(doc, connector), [xu.convert_choice(doc["choice1"]),
+                                                         xu.convert_choice(doc["choice2"])], doc["label"]))
+    return out
+
+
+def mixed_requests(n_per_lang: int = 4) -> list[tuple[str, str]]:
+    """Log-likelihood requests over real SIB-200 text: contexts with trailing spaces, plain
+    ones, empty contexts, contexts longer than the tiny windows, one-token choices sharing a
+    context (lm-eval's logits reuse) and duplicates."""
+    sents = sib_sentences(("eng_Latn", "deu_Latn", "zho_Hans", "amh_Ethi", "hin_Deva", "swh_Latn"), "dev",
+                          n=n_per_lang + 1)
+    reqs = []
+    for lang, ss in sents.items():
+        for i, s in enumerate(ss[:-1]):
+            k = max(1, len(s) // 3)
+            reqs.append((s[:k] + " ", s[k:k + 12]))  # a trailing space moves to the continuation
+            reqs.append((s[:k], " " + ss[i + 1][:10]))
+            reqs.append(("", s[:12]))  # empty context: the prefix token
+            reqs.append((" ".join(ss), " " + s[:8]))  # longer than the window: left-truncated
+            for letter in "ABCD":  # one-token continuations sharing a context
+                reqs.append((f"{s[:40]}\nAnswer:", f" {letter}"))
+    return reqs + reqs[:3]  # duplicates

@@ -1,20 +1,25 @@
 """Greedy generation for ``hf-causal``: prompts encoded as lm-evaluation-harness 0.4.13
 encodes them for ``generate_until`` (left-truncated to the window minus ``max_tokens``),
-batched by a token budget in left-padded batches, stopped at EOS or once every row holds one
-of the stop strings, and each text cut at the first stop string (lm-eval's post-processing,
-EOS included)."""
+batched by a token budget in left-padded batches, each row stopped at EOS or once its
+decoded text holds one of the stop strings, and each text cut at the first stop string
+(lm-eval's post-processing, EOS included)."""
 from __future__ import annotations
 
+from ..lmreq import cut_at
 from .kvscore import budget_batches
 
 
-def cut_at(text: str, stops: list[str]) -> str:
-    """lm-eval's post-processing: cut at each (non-empty) stop string in turn, i.e. at the
-    earliest occurrence of any."""
-    for s in stops:
-        if s:
-            text = text.split(s)[0]
-    return text
+class _StopOnText:
+    """A row is done once the text decoded from its generated tokens holds a stop string
+    (decoded as the final text is: transformers' own ``stop_strings`` match token strings,
+    and a SentencePiece piece such as '▁word' would count as holding a space)."""
+
+    def __init__(self, tok, stops: list[str], start: int, torch):
+        self.tok, self.stops, self.start, self.torch = tok, stops, start, torch
+
+    def __call__(self, input_ids, scores, **kwargs):
+        texts = self.tok.batch_decode(input_ids[:, self.start:].tolist(), skip_special_tokens=True)
+        return self.torch.tensor([any(s in t for s in self.stops) for t in texts], device=input_ids.device)
 
 
 def _pad_id(tok) -> int:
@@ -43,7 +48,7 @@ def generate(lm, prompts: list[str], until: list[str], max_tokens: int) -> list[
             if ids[i]:
                 inp[r, width - len(ids[i]):] = torch.tensor(ids[i], dtype=torch.long)
                 mask[r, width - len(ids[i]):] = 1
-        kw = dict(stop_strings=[s for s in until if s], tokenizer=tok) if any(until) else {}
+        kw = dict(stopping_criteria=[_StopOnText(tok, [s for s in until if s], width, torch)]) if any(until) else {}
         with torch.inference_mode():
             gen = lm.model.generate(input_ids=inp.to(lm.device), attention_mask=mask.to(lm.device),
                                     max_new_tokens=max_tokens, do_sample=False, pad_token_id=pad, **kw)

@@ -65,3 +65,41 @@ class HFTokens:
 
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+
+def tokenizer_id(path: str) -> str:
+    """The tokenizer's identity for cache keys: a content hash of a local directory's
+    tokenizer files, else the hub id as given."""
+    import hashlib
+
+    p = Path(path)
+    if not p.is_dir():
+        return path
+    h = hashlib.sha256()
+    for f in sorted(p.iterdir()):
+        if f.is_file() and (f.name in TOKENIZER_FILES or f.name in ("special_tokens_map.json", "added_tokens.json",
+                                                                    "merges.txt", "config.json")):
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def window_of(path: str, tokenizer, default: int = 2048) -> int:
+    """The model's window as lm-eval resolves it, from ``config.json`` next to the tokenizer
+    (n_positions, max_position_embeddings, n_ctx; a nested text_config first), else the
+    tokenizer's model_max_length, else ``default``."""
+    import json
+
+    cfg_path = Path(path) / "config.json"
+    if cfg_path.is_file():
+        try:
+            cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise XlingError(f"{cfg_path}: not a valid config.json ({e})") from e
+        cfg = cfg.get("text_config") or cfg
+        for key in ("n_positions", "max_position_embeddings", "n_ctx"):
+            if cfg.get(key) is not None:
+                return int(cfg[key])
+    mml = getattr(tokenizer, "model_max_length", None)
+    if mml is not None and mml < 10 ** 12:
+        return int(mml)
+    return default
