@@ -102,7 +102,8 @@ def build_checkpoint(path: Path, data: Path, args) -> None:
     tok = transformers.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<s>", eos_token="</s>",
                                                pad_token="<pad>")
     torch.manual_seed(0)
-    cfg = transformers.LlamaConfig(vocab_size=len(tok), hidden_size=args.hidden, intermediate_size=args.hidden * 11 // 4,
+    cfg = transformers.LlamaConfig(vocab_size=len(tok), hidden_size=args.hidden,
+                                   intermediate_size=args.hidden * 11 // 4,
                                    num_hidden_layers=args.layers, num_attention_heads=args.hidden // 64,
                                    num_key_value_heads=args.hidden // 64, max_position_embeddings=2048,
                                    bos_token_id=0, eos_token_id=1, pad_token_id=2)

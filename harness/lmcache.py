@@ -59,7 +59,8 @@ class CachedLanguageModel:
         texts = [str(t) for t in texts]
 
         def compute(idx: list[int]) -> list[str]:
-            return [json.dumps([float(lp), int(n)]) for lp, n in self.model.loglikelihood_rolling([texts[i] for i in idx])]
+            got = self.model.loglikelihood_rolling([texts[i] for i in idx])
+            return [json.dumps([float(lp), int(n)]) for lp, n in got]
 
         vals = textcache.cached(self.store, self, self._kind("loglikelihood_rolling"), texts, compute, self.chunk)
         return [tuple(json.loads(v)) for v in vals]  # type: ignore[misc]

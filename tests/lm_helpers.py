@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,85 @@ def mixed_requests(n_per_lang: int = 4) -> list[tuple[str, str]]:
             for letter in "ABCD":  # one-token continuations sharing a context
                 reqs.append((f"{s[:40]}\nAnswer:", f" {letter}"))
     return reqs + reqs[:3]  # duplicates
+
+
+# ---------------------------------------------------------------- a local completions server
+
+class Served:
+    """A causal checkpoint behind /v1/completions. ``mode``: 'full' (vLLM-like), 'nologprobs'
+    (answers text only, like a server without log-prob support), 'noecho' (log-probs of the
+    generated token only)."""
+
+    def __init__(self, path, mode: str = "full"):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.torch, self.mode = torch, mode
+        self.tok = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(path).eval()
+        self.window = self.model.config.to_dict().get("n_positions") or self.model.config.max_position_embeddings
+        self.lock = threading.Lock()
+        self.prompts: list = []
+
+    def completions(self, body: dict) -> tuple[int, dict]:
+        prompt = body["prompt"]
+        self.prompts.append(prompt)
+        if isinstance(prompt, str):
+            enc = self.tok(prompt, return_offsets_mapping=True)
+            ids, offsets = enc["input_ids"], [a for a, _ in enc["offset_mapping"]]
+        else:
+            ids, offsets = list(prompt), None
+        n_new = int(body.get("max_tokens", 16))
+        if len(ids) + n_new > self.window:
+            return 400, {"error": {"message": f"prompt of {len(ids)} tokens + {n_new} exceeds {self.window}"}}
+        with self.lock, self.torch.no_grad():
+            gen = list(ids)
+            for _ in range(n_new):  # greedy
+                logits = self.model(self.torch.tensor([gen])).logits[0]
+                gen.append(int(logits[-1].argmax()))
+            logp = self.torch.log_softmax(logits.float(), -1)
+        text = self.tok.decode(gen[len(ids):], skip_special_tokens=True)
+        choice = {"index": 0, "text": text, "finish_reason": "length"}
+        if self.mode == "nologprobs" or not body.get("logprobs"):
+            return 200, {"choices": [choice]}
+        pos = range(1, len(gen)) if body.get("echo") and self.mode == "full" else range(len(ids), len(gen))
+        toks = [float(logp[i - 1, gen[i]]) for i in pos]
+        tops = [{self.tok.convert_ids_to_tokens(int(logp[i - 1].argmax())): float(logp[i - 1].max())} for i in pos]
+        if body.get("echo") and self.mode == "full":
+            toks, tops = [None] + toks, [None] + tops
+            if offsets is not None:
+                offsets = offsets + [len(prompt)] * n_new
+        choice["logprobs"] = {"token_logprobs": toks, "top_logprobs": tops, "text_offset": offsets,
+                              "tokens": self.tok.convert_ids_to_tokens(gen)}
+        return 200, {"choices": [choice]}
+
+
+@pytest.fixture
+def serve():
+    started = []
+
+    def start(served: Served) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                code, obj = served.completions(body)
+                data = json.dumps(obj).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        started.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()

@@ -118,7 +118,8 @@ def make(arg: str, threads: int | None = None, device: str | None = None, batch_
          **options) -> HFCausalLM:
     """Backend factory for ``hf-causal:<dir-or-hub-id>[@rev]`` (models.BACKENDS)."""
     if not arg:
-        raise XlingError("model spec 'hf-causal:' needs a path or hub id, e.g. hf-causal:./my-llm or hf-causal:gpt2@main")
+        raise XlingError("model spec 'hf-causal:' needs a path or hub id, e.g. hf-causal:./my-llm or "
+                         "hf-causal:gpt2@main")
     known = set(CausalOptions.__dataclass_fields__) - {"device", "threads", "revision"}
     unknown = sorted(k for k, v in options.items() if k not in known and v is not None)
     if unknown:

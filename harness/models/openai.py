@@ -201,7 +201,8 @@ class OpenAIGenerator:
 
     def complete(self, prompt: str, max_tokens: int = 64, until: Sequence[str] = ()) -> str:
         """One prompt, with retries and backoff."""
-        return lmreq.cut_at(self.call(self._endpoint(), self._payload(prompt, max_tokens, until), self._parse), list(until))
+        text = self.call(self._endpoint(), self._payload(prompt, max_tokens, until), self._parse)
+        return lmreq.cut_at(text, list(until))
 
     def map(self, fn, items: Sequence, desc: str) -> list:
         """``fn(item)`` for every item on ``concurrency`` threads, in order; the first failure

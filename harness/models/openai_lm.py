@@ -7,13 +7,15 @@ With a tokenizer (``--tokenizer``: the served model's), prompts are token ids bu
 ``xling.lmreq`` exactly as ``hf-causal`` builds them (same trailing-space move, empty-context
 prefix token, left truncation to the window, rolling windows), and the continuation is the
 last ``len(continuation)`` prompt tokens: the numbers equal ``hf-causal``'s on the same
-checkpoint. The server must accept prompts of ``window + 1`` tokens plus the one token it
-generates (vLLM: ``--max-model-len`` >= window + 2).
+checkpoint. A prompt holds up to ``window + 1`` tokens and the server generates one more, so
+the window defaults to the model's (``config.json`` beside the tokenizer) minus 2: requests
+that fit it score exactly as in ``hf-causal``; pass ``max_length`` (the window) to change it.
 
 Without a tokenizer, prompts are text (``context + continuation``, trailing spaces moved) and
-the continuation is the tokens whose ``text_offset`` lies in it: what the server's own
-tokenizer makes of the boundary decides, nothing is truncated client-side, and rolling
-log-likelihoods are refused (they need the tokenizer's windows).
+the continuation is the tokens whose ``text_offset`` lies in it: the server's own tokenizer
+decides the boundary (equal to the token-id way where the boundary falls between tokens, as
+for ``" choice"`` continuations), nothing is truncated client-side, and empty contexts and
+rolling log-likelihoods are refused (they need the tokenizer's prefix token and windows).
 
 ``is_greedy`` follows lm-eval: every continuation token's log-prob equals the best one in
 ``top_logprobs``. A server that returns no prompt log-probabilities (no ``echo`` support, as
@@ -41,7 +43,8 @@ class EchoScorer:
             tok = load_tokenizer(config.tokenizer)
             self.tokens = HFTokens(tok)
             tid = tokenizer_id(config.tokenizer)
-            window = window or window_of(config.tokenizer, tok, DEFAULT_WINDOW)
+            # the prompt holds window + 1 tokens and the server generates one: 2 below the model's window
+            window = window or window_of(config.tokenizer, tok, DEFAULT_WINDOW + 2) - 2
         self.window = int(window or DEFAULT_WINDOW)
         self.cache_params = f"protocol={self.proto.name};tokens={tid};window={self.window}"
 
@@ -63,7 +66,10 @@ class EchoScorer:
         return score_span(lp, ctxlen, len(ids))
 
     def _score_text(self, req: tuple[str, str]) -> tuple[float, bool]:
-        ctx, cont = lmreq.move_spaces(*req) if req[0] else req
+        ctx, cont = lmreq.move_spaces(*req)
+        if not ctx:
+            raise XlingError(f"log-likelihood of {req[1][:30]!r} after an empty context through {self.client.name} "
+                             "needs the model's tokenizer (the prefix token): pass --tokenizer DIR")
         prompt = ctx + cont
         lp = self._echo(prompt)
         offsets = lp.get("text_offset")
@@ -71,9 +77,9 @@ class EchoScorer:
             raise XlingError(f"{self.client.base_url}/completions returned no text_offset for the prompt tokens: "
                              "scoring text prompts needs them; pass --tokenizer for token-id prompts")
         span = [i for i, o in enumerate(offsets) if len(ctx) <= o < len(prompt)]
-        if not span or lp["token_logprobs"][span[0]] is None:
-            raise XlingError(f"the server gives no log-probability for the continuation of {req[0][-30:]!r} "
-                             f"+ {req[1][:30]!r} (an empty context needs --tokenizer)")
+        if not span:
+            raise XlingError(f"no token of the server's tokenization starts inside the continuation "
+                             f"{req[1][:30]!r} of {req[0][-30:]!r}; pass --tokenizer DIR for token-id prompts")
         return score_span(lp, span[0], span[-1] + 1)
 
     # ------------------------------------------------------------------ the LanguageModel requests
