@@ -117,6 +117,8 @@ class HFCausalLM:
 def make(arg: str, threads: int | None = None, device: str | None = None, batch_size=None,
          **options) -> HFCausalLM:
     """Backend factory for ``hf-causal:<dir-or-hub-id>[@rev]`` (models.BACKENDS)."""
+    if batch_size is not None:
+        raise XlingError("hf-causal batches by a token budget (--token-budget), not --batch-size")
     if not arg:
         raise XlingError("model spec 'hf-causal:' needs a path or hub id, e.g. hf-causal:./my-llm or "
                          "hf-causal:gpt2@main")

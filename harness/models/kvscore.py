@@ -101,17 +101,28 @@ class KVScorer:
         ids = torch.zeros((len(ctxs), width), dtype=torch.long)
         for g, c in enumerate(ctxs):
             ids[g, :len(c)] = torch.tensor(c, dtype=torch.long)
-        last = torch.tensor([[len(c) - 1] for c in ctxs], dtype=torch.long, device=self.device)
-        kw = dict(input_ids=ids.to(self.device), use_cache=True)
-        if self._keep:
-            res = self._forward(logits_to_keep=last, **kw)
-            logits = res.logits[:, 0, :]
-        else:
-            res = self._forward(**kw)
-            logits = res.logits[torch.arange(len(ctxs), device=last.device), last[:, 0]]
+        keep = torch.zeros((len(ctxs), width), dtype=torch.bool)
+        for g, c in enumerate(ctxs):
+            keep[g, len(c) - 1] = True
+        res, logits = self._logits_at(lambda: dict(input_ids=ids.to(self.device), use_cache=True), keep)
         logp = torch.log_softmax(logits.float(), dim=-1)
         cache = getattr(res, "cache", None)
         return res.past_key_values if cache is None else cache, logp, logits.argmax(dim=-1).cpu().tolist()
+
+    def _logits_at(self, inputs, keep):
+        """(model output, logits at the ``keep`` positions flattened row by row) for the
+        forward arguments ``inputs()`` makes (fresh ones per call: a cache is updated in
+        place). Only those positions reach the LM head where the model takes a boolean
+        ``logits_to_keep`` (transformers >= 5); otherwise all logits are computed, then selected."""
+        keep = keep.to(self.device)
+        n = int(keep.sum())
+        if self._keep:
+            res = self._forward(logits_to_keep=keep, **inputs())
+            if res.logits.dim() == 2 and res.logits.shape[0] == n:
+                return res, res.logits
+            self._keep = False  # an older slicing rule: select from the full logits from now on
+        res = self._forward(**inputs())
+        return res, res.logits[keep]
 
     def _continuations(self, cache, ctx_lens: list[int], rows: dict, items: Sequence[Prepared], out: list) -> None:
         """The continuations' remaining tokens, reading the cached contexts."""
@@ -149,14 +160,11 @@ class KVScorer:
             keep[r, :len(inp)] = True
             offset.append(n)
             n += len(inp)
-        sub = select(cache, torch.tensor([g for g, _ in sel], dtype=torch.long, device=self.device))
-        kw = dict(input_ids=ids.to(self.device), attention_mask=mask.to(self.device), position_ids=pos.to(self.device),
-                  use_cache=True, **{self._cache_kw: sub})
-        if self._keep:
-            logits = self._forward(logits_to_keep=keep.to(self.device), **kw).logits
-        else:
-            logits = self._forward(**kw).logits[keep.to(self.device)]
-        logits = logits.reshape(n, -1).float()
+        rows = torch.tensor([g for g, _ in sel], dtype=torch.long, device=self.device)
+        ids, mask, pos = ids.to(self.device), mask.to(self.device), pos.to(self.device)
+        _, logits = self._logits_at(lambda: dict(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
+                                                 **{self._cache_kw: select(cache, rows)}), keep)
+        logits = logits.float()
         return torch.log_softmax(logits, dim=-1), logits.argmax(dim=-1).cpu().tolist(), offset
 
 
