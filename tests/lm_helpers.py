@@ -10,6 +10,7 @@ contexts past them.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import math
@@ -134,14 +135,15 @@ def _scale_up(model, torch) -> None:
 
 # ---------------------------------------------------------------- shared fixtures and references
 
-@pytest.fixture(scope="session")
-def gpt2_dir(tmp_path_factory) -> Path:
-    return tiny_gpt2(tmp_path_factory.mktemp("lm") / "gpt2")
+_BUILT: dict = {}
 
 
-@pytest.fixture(scope="session")
-def llama_dir(tmp_path_factory) -> Path:
-    return tiny_llama(tmp_path_factory.mktemp("lm") / "llama")
+def checkpoint(kind: str, tmp_path_factory) -> Path:
+    """The session's tiny ``gpt2`` or ``llama`` checkpoint (built once, shared by the modules)."""
+    if kind not in _BUILT or not (_BUILT[kind] / "config.json").is_file():
+        build = tiny_gpt2 if kind == "gpt2" else tiny_llama
+        _BUILT[kind] = build(tmp_path_factory.mktemp("lm") / kind)
+    return _BUILT[kind]
 
 
 def rolling_agree(ref, got) -> tuple[float, float, bool]:
@@ -275,8 +277,10 @@ class Served:
         return 200, {"choices": [choice]}
 
 
-@pytest.fixture
-def serve():
+@contextlib.contextmanager
+def servers():
+    """Yields ``start(served) -> base URL`` (a threaded HTTP server on 127.0.0.1 per call);
+    every server is shut down on exit."""
     started = []
 
     def start(served: Served) -> str:

@@ -4,12 +4,28 @@ the missing requests, truncation counts survive the cache, and two protocols nev
 an entry."""
 import pytest
 
-from tests.lm_helpers import Served, gpt2_dir, llama_dir, mixed_requests, serve, sib_sentences  # noqa: F401
+from tests.lm_helpers import Served, checkpoint, mixed_requests, servers, sib_sentences
 from xling.errors import XlingError
 from xling.lmcache import CachedLanguageModel
 from xling.models import LanguageModel, load
 from xling.models.hf_causal import CausalOptions, HFCausalLM
 from xling.textcache import TextStore
+
+
+@pytest.fixture(scope="module")
+def gpt2_dir(tmp_path_factory):
+    return checkpoint("gpt2", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory):
+    return checkpoint("llama", tmp_path_factory)
+
+
+@pytest.fixture
+def serve():
+    with servers() as start:
+        yield start
 
 
 def close(a, b, tol=1e-4) -> bool:
@@ -21,7 +37,7 @@ def run_all(lm, reqs, texts, prompts):
     return lm.loglikelihood(reqs), lm.loglikelihood_rolling(texts), lm.generate(prompts, until=["."], max_tokens=5)
 
 
-def test_rerun_makes_zero_model_calls(gpt2_dir, tmp_path):  # noqa: F811
+def test_rerun_makes_zero_model_calls(gpt2_dir, tmp_path):
     reqs = mixed_requests(2)
     texts = [s for ss in sib_sentences(("eng_Latn", "hin_Deva"), "dev", n=3).values() for s in ss]
     prompts = [t[:25] for t in texts]
@@ -59,7 +75,7 @@ class Dies:
         return self.model.loglikelihood(requests)
 
 
-def test_killed_run_resumes(gpt2_dir, tmp_path):  # noqa: F811
+def test_killed_run_resumes(gpt2_dir, tmp_path):
     reqs = list(dict.fromkeys(mixed_requests(3)))
     model = HFCausalLM(str(gpt2_dir), CausalOptions(device="cpu"))
     with pytest.raises(KeyboardInterrupt):
@@ -70,19 +86,20 @@ def test_killed_run_resumes(gpt2_dir, tmp_path):  # noqa: F811
     assert close(out, model.loglikelihood(reqs))
 
 
-def test_protocols_and_windows_never_share_entries(llama_dir, tmp_path):  # noqa: F811
+def test_protocols_and_windows_never_share_entries(llama_dir, tmp_path):
     texts = sib_sentences(("eng_Latn",), "dev", n=4)["eng_Latn"]
     store = TextStore(tmp_path / "c.sqlite")
     a = CachedLanguageModel(HFCausalLM(str(llama_dir), CausalOptions(device="cpu")), store)
     fixed = CausalOptions(device="cpu", protocol="lm-eval-0.4.13+text-rolling")
     b = CachedLanguageModel(HFCausalLM(str(llama_dir), fixed), store)
     c = CachedLanguageModel(HFCausalLM(str(llama_dir), CausalOptions(device="cpu", max_length=32)), store)
-    ra, rb, rc = a.loglikelihood_rolling(texts), b.loglikelihood_rolling(texts), c.loglikelihood_rolling(texts)
+    ra, rb = a.loglikelihood_rolling(texts), b.loglikelihood_rolling(texts)
+    c.loglikelihood_rolling(texts)
     assert (a.model_calls, b.model_calls, c.model_calls) == (4, 4, 4) and a.hits == b.hits == 0
     assert all(abs(x[0] - y[0]) > 1e-3 and x[1] == y[1] + 1 for x, y in zip(ra, rb))
 
 
-def test_openai_rerun_makes_no_http_request(gpt2_dir, serve, tmp_path):  # noqa: F811
+def test_openai_rerun_makes_no_http_request(gpt2_dir, serve, tmp_path):
     served = Served(gpt2_dir)
     url = serve(served)
     reqs = mixed_requests(2)

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from tests.lm_helpers import (gpt2_dir, llama_dir, lmeval_generate, lmeval_loglikelihood,  # noqa: F401 (fixtures)
-                              lmeval_rolling, mixed_requests, rolling_agree, sib_sentences, xcopa_requests)
+from tests.lm_helpers import (checkpoint, lmeval_generate, lmeval_loglikelihood, lmeval_rolling, mixed_requests,
+                              rolling_agree, sib_sentences, xcopa_requests)
 from xling import lmreq
 from xling.errors import XlingError
 from xling.models import LanguageModel
@@ -20,8 +20,18 @@ pytest.importorskip("lm_eval")
 XCOPA = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
 
 
+@pytest.fixture(scope="module")
+def gpt2_dir(tmp_path_factory):
+    return checkpoint("gpt2", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory):
+    return checkpoint("llama", tmp_path_factory)
+
+
 @pytest.fixture(scope="module", params=["gpt2", "llama"])
-def ckpt(request, gpt2_dir, llama_dir):  # noqa: F811
+def ckpt(request, gpt2_dir, llama_dir):
     return gpt2_dir if request.param == "gpt2" else llama_dir
 
 
@@ -109,7 +119,7 @@ def test_generate_equals_lm_eval(ckpt):
         lm.generate(["x"], max_tokens=lm.max_length)
 
 
-def test_protocols_rolling_quirk_and_fix(llama_dir, gpt2_dir):  # noqa: F811
+def test_protocols_rolling_quirk_and_fix(llama_dir, gpt2_dir):
     """lm-eval scores P(BOS | BOS) for a BOS-adding tokenizer; the fixed protocol scores the
     text's tokens only, each given BOS and the text before it (checked by a plain forward pass)."""
     import torch
@@ -139,7 +149,7 @@ def test_protocols_rolling_quirk_and_fix(llama_dir, gpt2_dir):  # noqa: F811
     assert np.allclose(g1.loglikelihood_rolling(texts), g2.loglikelihood_rolling(texts), atol=1e-6)
 
 
-def test_spec_name_dtype_and_bad_input(gpt2_dir, tmp_path):  # noqa: F811
+def test_spec_name_dtype_and_bad_input(gpt2_dir, tmp_path):
     lm = make(f"{gpt2_dir}@v1", device="cpu", dtype="bfloat16", token_budget=512)
     assert lm.name == f"hf-causal:{gpt2_dir}@v1" and "dtype=bfloat16" in lm.cache_params
     assert str(next(lm.model.parameters()).dtype) == "torch.bfloat16"

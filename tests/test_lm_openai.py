@@ -5,8 +5,8 @@ lm-evaluation-harness 0.4.13's HFLM and with hf-causal on the same checkpoint.""
 import numpy as np
 import pytest
 
-from tests.lm_helpers import (Served, gpt2_dir, llama_dir, lmeval_loglikelihood, lmeval_rolling,  # noqa: F401
-                              mixed_requests, rolling_agree, serve, sib_sentences, xcopa_requests)
+from tests.lm_helpers import (Served, checkpoint, lmeval_loglikelihood, lmeval_rolling, mixed_requests,
+                              rolling_agree, servers, sib_sentences, xcopa_requests)
 from xling.errors import XlingError
 from xling.models import LanguageModel, load
 from xling.models.hf_causal import CausalOptions, HFCausalLM
@@ -15,8 +15,24 @@ from xling.models.openai import OpenAIConfig, OpenAIGenerator
 pytest.importorskip("lm_eval")
 
 
+@pytest.fixture(scope="module")
+def gpt2_dir(tmp_path_factory):
+    return checkpoint("gpt2", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory):
+    return checkpoint("llama", tmp_path_factory)
+
+
+@pytest.fixture
+def serve():
+    with servers() as start:
+        yield start
+
+
 @pytest.fixture(scope="module", params=["gpt2", "llama"])
-def ckpt(request, gpt2_dir, llama_dir):  # noqa: F811
+def ckpt(request, gpt2_dir, llama_dir):
     return gpt2_dir if request.param == "gpt2" else llama_dir
 
 
@@ -65,7 +81,7 @@ def test_text_prompts_equal_on_word_boundaries(ckpt, serve):
         lm.loglikelihood_rolling(["abc"])
 
 
-def test_servers_without_logprobs_are_one_line_errors(gpt2_dir, serve):  # noqa: F811
+def test_servers_without_logprobs_are_one_line_errors(gpt2_dir, serve):
     for mode, msg in (("nologprobs", "returned no log-probabilities"), ("noecho", "did not echo the prompt")):
         served = Served(gpt2_dir, mode)
         lm = load("openai:tiny", base_url=serve(served), tokenizer=str(gpt2_dir), progress=False, retries=1)
@@ -80,7 +96,7 @@ def test_servers_without_logprobs_are_one_line_errors(gpt2_dir, serve):  # noqa:
         lm.loglikelihood([(" ".join(["word"] * 100), " end")])
 
 
-def test_generate_with_stop_strings(gpt2_dir, serve):  # noqa: F811
+def test_generate_with_stop_strings(gpt2_dir, serve):
     served = Served(gpt2_dir)
     lm = load("openai:tiny", base_url=serve(served), api="completions", progress=False)
     local = HFCausalLM(str(gpt2_dir), CausalOptions(device="cpu"))

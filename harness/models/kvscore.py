@@ -23,17 +23,22 @@ from collections.abc import Sequence
 
 from ..lmreq import Prepared
 
+LOGITS_BUDGET = 1 << 27  # float32 logits a continuation pass may hold (512 MiB)
 
-def budget_batches(lengths: Sequence[int], budget: int, base: int = 0, fill: float = 0.8) -> list[list[int]]:
+
+def budget_batches(lengths: Sequence[int], budget: int, base: int = 0, fill: float = 0.8,
+                   cap: int | None = None) -> list[list[int]]:
     """Indices sorted by length (longest first) cut into batches of at most ``budget`` padded
-    tokens, each item counting ``base`` more (the cached context it attends to); a longer item
-    gets a batch of its own. An item shorter than ``fill`` times its batch's longest starts a
-    new batch, so padding stays under about 1 - ``fill`` of the work."""
+    tokens, each item counting ``base`` more (the cached context it attends to), and at most
+    ``cap`` padded tokens without it; a longer item gets a batch of its own. An item shorter
+    than ``fill`` times its batch's longest starts a new batch, so padding stays under about
+    1 - ``fill`` of the work."""
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     out: list[list[int]] = []
     cur: list[int] = []
     for i in order:
-        if cur and ((lengths[cur[0]] + base) * (len(cur) + 1) > budget or lengths[i] < fill * lengths[cur[0]]):
+        n, longest = len(cur) + 1, lengths[cur[0]] if cur else 0
+        if cur and ((longest + base) * n > budget or lengths[i] < fill * longest or (cap and longest * n > cap)):
             out.append(cur)
             cur = []
         cur.append(i)
@@ -50,6 +55,8 @@ class KVScorer:
         params = inspect.signature(model.forward).parameters
         self._keep = "logits_to_keep" in params
         self._cache_kw = "cache" if "cache" in params else "past_key_values"  # transformers >= 5.2x: cache
+        vocab = getattr(model.config, "vocab_size", None) or 50_000
+        self.logit_rows = max(1, LOGITS_BUDGET // int(vocab))  # continuation tokens per pass: bounded logits memory
         self.calls = 0
 
     def score(self, items: Sequence[Prepared]) -> list[tuple[float, bool]]:
@@ -65,7 +72,7 @@ class KVScorer:
                 members = [groups[c] for c in ctxs]
                 cache, logp, greedy = self._contexts(ctxs)
                 idx = [(g, items[i].continuation[0]) for g, m in enumerate(members) for i in m]
-                lps = self._gather(logp, [g for g, _ in idx], None, [t for _, t in idx])
+                lps = self._gather(logp, [g for g, _ in idx], [t for _, t in idx])
                 rows: dict[tuple[int, tuple[int, ...]], list[int]] = {}
                 k = 0
                 for g, m in enumerate(members):
@@ -84,18 +91,19 @@ class KVScorer:
         self.calls += 1
         return self.model(**kw)
 
-    def _gather(self, logp, rows: list[int], pos: list[int] | None, toks: list[int]) -> list[float]:
-        """``logp[rows, pos, toks]`` as floats (one indexing op on the device)."""
+    def _gather(self, scores, rows: list[int], toks: list[int]) -> list[float]:
+        """Log-probabilities ``logits[rows, toks] - logsumexp(logits[rows])`` as floats, for
+        ``scores`` = (float32 logits [n, vocab], their logsumexp [n]): one indexing op on the
+        device, no second vocab-sized tensor."""
         t = self.torch
-        r = t.tensor(rows, dtype=t.long, device=logp.device)
-        k = t.tensor(toks, dtype=t.long, device=logp.device)
-        if pos is None:
-            return logp[r, k].double().cpu().tolist()
-        return logp[r, t.tensor(pos, dtype=t.long, device=logp.device), k].double().cpu().tolist()
+        logits, lse = scores
+        r = t.tensor(rows, dtype=t.long, device=logits.device)
+        k = t.tensor(toks, dtype=t.long, device=logits.device)
+        return (logits[r, k] - lse[r]).double().cpu().tolist()
 
     def _contexts(self, ctxs: Sequence[tuple[int, ...]]):
         """One pass over right-padded contexts: the key/value cache and, per context, the
-        float32 log-probabilities of the next token and its greedy choice."""
+        float32 next-token logits with their logsumexp, and the greedy next token."""
         torch = self.torch
         width = max(len(c) for c in ctxs)
         ids = torch.zeros((len(ctxs), width), dtype=torch.long)
@@ -105,9 +113,10 @@ class KVScorer:
         for g, c in enumerate(ctxs):
             keep[g, len(c) - 1] = True
         res, logits = self._logits_at(lambda: dict(input_ids=ids.to(self.device), use_cache=True), keep)
-        logp = torch.log_softmax(logits.float(), dim=-1)
+        logits = logits.float()
         cache = getattr(res, "cache", None)
-        return res.past_key_values if cache is None else cache, logp, logits.argmax(dim=-1).cpu().tolist()
+        return (res.past_key_values if cache is None else cache, (logits, torch.logsumexp(logits, dim=-1)),
+                logits.argmax(dim=-1).cpu().tolist())
 
     def _logits_at(self, inputs, keep):
         """(model output, logits at the ``keep`` positions flattened row by row) for the
@@ -128,12 +137,12 @@ class KVScorer:
         """The continuations' remaining tokens, reading the cached contexts."""
         keys = list(rows)
         past = cache.get_seq_length()
-        for batch in budget_batches([len(k[1]) for k in keys], self.budget, base=past):
+        for batch in budget_batches([len(k[1]) for k in keys], self.budget, base=past, cap=self.logit_rows):
             sel = [keys[r] for r in batch]
             logp, greedy, offset = self._rows(cache, ctx_lens, sel, past)
             where = [(offset[r] + t, tok) for r, key in enumerate(sel) for i in rows[key]
                      for t, tok in enumerate(items[i].continuation[1:])]
-            lps = iter(self._gather(logp, [w[0] for w in where], None, [w[1] for w in where]))
+            lps = iter(self._gather(logp, [w[0] for w in where], [w[1] for w in where]))
             for r, key in enumerate(sel):
                 for i in rows[key]:
                     target = items[i].continuation[1:]
@@ -144,7 +153,7 @@ class KVScorer:
 
     def _rows(self, cache, ctx_lens: list[int], sel: list, past: int):
         """One pass over continuation inputs (right-padded) after their cached contexts:
-        float32 log-probs and greedy tokens at the real positions only (flattened row by
+        float32 logits (with their logsumexp) and greedy tokens at the real positions only (flattened row by
         row; ``offset[r]`` is where row r starts), the padding never reaching the LM head."""
         torch = self.torch
         width = max(len(inp) for _, inp in sel)
@@ -165,7 +174,7 @@ class KVScorer:
         _, logits = self._logits_at(lambda: dict(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
                                                  **{self._cache_kw: select(cache, rows)}), keep)
         logits = logits.float()
-        return torch.log_softmax(logits, dim=-1), logits.argmax(dim=-1).cpu().tolist(), offset
+        return (logits, torch.logsumexp(logits, dim=-1)), logits.argmax(dim=-1).cpu().tolist(), offset
 
 
 def select(cache, rows):
