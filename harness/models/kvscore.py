@@ -26,7 +26,7 @@ from ..lmreq import Prepared
 LOGITS_BUDGET = 1 << 27  # float32 logits a continuation pass may hold (512 MiB)
 
 
-def budget_batches(lengths: Sequence[int], budget: int, base: int = 0, fill: float = 0.8,
+def budget_batches(lengths: Sequence[int], budget: int, base: int = 0, fill: float = 0.5,
                    cap: int | None = None) -> list[list[int]]:
     """Indices sorted by length (longest first) cut into batches of at most ``budget`` padded
     tokens, each item counting ``base`` more (the cached context it attends to), and at most
