@@ -39,20 +39,11 @@ from dataclasses import dataclass, fields
 
 from .. import lmreq
 from ..errors import XlingError
+from .httpfail import Retry, Unreachable
+from .openai_lm import EchoScorer
 
 APIS = ("chat", "completions")
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-
-
-class _Retry(Exception):
-    """A failed attempt worth repeating."""
-
-
-Retry = _Retry  # for parsers outside this module (openai_lm)
-
-
-class _Unreachable(Exception):
-    """Nothing answers at the address."""
 
 
 @dataclass
@@ -70,7 +61,7 @@ class OpenAIConfig:
     temperature: float = 0.0
     progress: bool = True
     tokenizer: str | None = None  # the served model's tokenizer: token-id prompts for log-likelihoods
-    max_length: int | None = None  # the log-likelihood window (default: the tokenizer's model config, else 2048)
+    max_length: int | None = None  # log-likelihood window (default: the model config's - 2, else 2048)
     protocol: str = lmreq.DEFAULT_PROTOCOL
 
     def check(self) -> str:
@@ -106,8 +97,6 @@ class OpenAIGenerator:
         self._key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
         self.progress = c.progress
         self.name = f"openai:{model}@{revision or 'latest'}"
-        from .openai_lm import EchoScorer
-
         self.scorer = EchoScorer(self, c)  # log-likelihoods (loads the tokenizer, if any)
         self.cache_params = f"api={c.api};temperature={self.temperature:g};{self.scorer.cache_params}"
         self.requests = 0  # HTTP attempts, retries included
@@ -137,11 +126,11 @@ class OpenAIGenerator:
             choice = data["choices"][0]
             text = choice["message"]["content"] if self.api == "chat" else choice["text"]
         except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError) as e:
-            raise _Retry(f"malformed response ({type(e).__name__}: {str(e)[:80]})") from None
+            raise Retry(f"malformed response ({type(e).__name__}: {str(e)[:80]})") from None
         if text is None:
             return ""
         if not isinstance(text, str):
-            raise _Retry(f"malformed response (answer is {type(text).__name__}, not text)")
+            raise Retry(f"malformed response (answer is {type(text).__name__}, not text)")
         return text
 
     def _attempt(self, url: str, body: dict) -> bytes:
@@ -157,20 +146,20 @@ class OpenAIGenerator:
         except urllib.error.HTTPError as e:
             detail = _error_text(e)
             if e.code >= 500 or e.code in (408, 409, 425, 429):
-                raise _Retry(f"HTTP {e.code}{detail}") from None
+                raise Retry(f"HTTP {e.code}{detail}") from None
             raise XlingError(f"{url} answered HTTP {e.code}{detail}") from None
         except urllib.error.URLError as e:
             reason = e.reason
             if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise _Retry(f"no answer within {self.timeout:g} s") from None
+                raise Retry(f"no answer within {self.timeout:g} s") from None
             if isinstance(reason, (ConnectionRefusedError, socket.gaierror)) or (
                     isinstance(reason, OSError) and getattr(reason, "errno", None) in (101, 113)):
-                raise _Unreachable(_reason_text(reason)) from None
-            raise _Retry(_reason_text(reason)) from None
+                raise Unreachable(_reason_text(reason)) from None
+            raise Retry(_reason_text(reason)) from None
         except (TimeoutError, socket.timeout):
-            raise _Retry(f"no answer within {self.timeout:g} s") from None
+            raise Retry(f"no answer within {self.timeout:g} s") from None
         except (http.client.HTTPException, ConnectionError, OSError) as e:
-            raise _Retry(f"connection dropped ({type(e).__name__})") from None
+            raise Retry(f"connection dropped ({type(e).__name__})") from None
 
     def call(self, url: str, body: dict, parse):
         """POST ``body`` to ``url`` and ``parse`` the raw answer, with retries and backoff
@@ -183,13 +172,13 @@ class OpenAIGenerator:
                 raise XlingError("stopped: another request failed")
             try:
                 return parse(self._attempt(url, body))
-            except _Unreachable as e:
+            except Unreachable as e:
                 unreachable += 1
                 if unreachable > self.connect_retries:
                     raise XlingError(f"cannot reach the OpenAI-compatible server at {self.base_url} ({e}); "
                                      "is it running? check --base-url") from None
                 last = str(e)
-            except _Retry as e:
+            except Retry as e:
                 last = str(e)
                 attempt += 1
                 if attempt > self.retries:

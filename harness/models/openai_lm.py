@@ -28,6 +28,7 @@ import json
 from .. import lmreq
 from ..errors import XlingError
 from .hf_tokens import HFTokens, load_tokenizer, tokenizer_id, window_of
+from .httpfail import Retry
 
 DEFAULT_WINDOW = 2048  # lm-eval's API models' default max_length
 
@@ -110,8 +111,6 @@ def no_logprobs(url: str, why: str) -> str:
 def parse_echo(raw: bytes, url: str) -> dict:
     """The ``logprobs`` object of the first choice; malformed JSON is worth a retry, a valid
     answer without prompt log-probabilities is a one-line error."""
-    from .openai import Retry
-
     try:
         data = json.loads(raw.decode("utf-8"))
         choice = data["choices"][0]
