@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--num-beams", type=_positive, help="hf-seq2seq: beam size (default: 1, greedy)")
     run.add_argument("--max-new-tokens", type=_positive, help="hf-seq2seq: tokens generated at most per sentence")
     run.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), help="hf-causal: weights' dtype")
+    run.add_argument("--token-budget", type=_positive, help="hf-causal: padded tokens per batch (default: 4096)")
+    run.add_argument("--max-length", type=_positive, help="hf-causal, openai: the model's window in tokens "
+                                                          "(default: from its config); longer inputs are left-truncated")
+    run.add_argument("--protocol", help="hf-causal, openai: the log-likelihood protocol (default: lm-eval-0.4.13; "
+                                        "lm-eval-0.4.13+text-rolling scores only the text's own tokens when rolling)")
+    run.add_argument("--tokenizer", help="openai: a tokenizer directory, to send token-id prompts for log-likelihoods")
     run.add_argument("--centre", action="store_true", help="probes: subtract each language's mean embedding before "
                      "training and testing (removes language offsets in the embedding space)")
 
@@ -190,7 +196,8 @@ def _model_options(args) -> dict:
         flags = ", ".join("--" + k.replace("_", "-") for k in http)
         raise XlingError(f"{flags} apply to openai:<model> models only (got --model {args.model})")
     opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size, num_beams=args.num_beams,
-                max_new_tokens=args.max_new_tokens, dtype=args.dtype)
+                max_new_tokens=args.max_new_tokens, dtype=args.dtype, token_budget=args.token_budget,
+                max_length=args.max_length, protocol=args.protocol, tokenizer=args.tokenizer)
     if args.trust_remote_code:
         if not args.model.startswith("hf"):
             raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {args.model})")

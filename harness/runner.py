@@ -279,14 +279,18 @@ def _score_cell(job: Job, cell: Cell) -> list[dict]:
     """Solve one cell and write its samples; returns its rows (the caller writes results.jsonl)."""
     scored = solve.solve(job.task, job.cached, cell, job.ctx)
     job.rd.write_samples(cell, [p.to_json() for p in scored.predictions])
-    return rows_of(job.task, job.model.name, job.run, scored, job.rd.path.name)
+    return rows_of(job.task, job.model, job.run, scored, job.rd.path.name)
 
 
-def rows_of(task: Task, model_name: str, run: RunConfig, scored: Scored, run_id: str) -> list[dict]:
+def rows_of(task: Task, model, run: RunConfig, scored: Scored, run_id: str) -> list[dict]:
+    """The tidy rows of a scored cell; each signature names the model with its revision and, where
+    the backend has them, the parameters that change its outputs (protocol, dtype, window, API)."""
     out = []
     cell = scored.cell
+    model_name, params = model.name, getattr(model, "cache_params", "")
     for metric, (value, lo, hi, n) in scored.metrics.items():
-        sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}",
+        sig = "|".join([f"task:{task.name}@{task.version}", f"data:{scored.data}", f"model:{model_name}"]
+                       + ([f"model_params:{params}"] if params else []) + [
                         f"setting:{run.setting}", f"train:{cell.train_lang or '-'}", f"prompt:{scored.prompt}",
                         f"metric:{metric}", f"boot:{N_BOOT}", f"seed:{run.seed}", f"xling:{__version__}"]
                        + ([f"shots:{cell.shots}", f"shot_seed:{cell.seed}"] if cell.shots is not None else []))

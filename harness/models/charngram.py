@@ -67,7 +67,7 @@ class CharNgramEncoder:
 
 
 def make(arg: str = "", **_options) -> CharNgramEncoder:
-    """Factory for ``models.BACKENDS``: the spec is plain ``charngram`` (no options)."""
+    """The spec is plain ``charngram`` (no options)."""
     if arg:
         raise XlingError(f"model spec 'charngram:{arg}': charngram takes no options (use plain 'charngram')")
     return CharNgramEncoder()
