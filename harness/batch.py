@@ -8,8 +8,9 @@ and cells of every run are on the cluster together and each model's actors (star
 shared by its runs) stay busy. The driver loads each model once (for its name, its
 capabilities and the cut of long texts) and drops it when its last run is done.
 
-A run that cannot happen (the model cannot do the task, data missing) becomes an
-``Outcome`` with its one-line error and the others go on; input that is wrong for every
+A run that cannot happen becomes an ``Outcome`` with its one-line error and the others go on:
+``skipped`` where the model cannot do the task (a corner of ``--model a,b --task x,y``),
+failed otherwise (data missing, say; ``failures`` lists those). Input that is wrong for every
 run (an unknown task, model backend or language, ``--run-id`` for several runs) is an
 ``XlingError`` before anything runs.
 """
@@ -54,6 +55,7 @@ class Outcome:
     plan: RunPlan
     report: runner.RunReport | None = None
     error: str | None = None
+    skipped: bool = False  # the model cannot do the task (a cross product's empty corner, not a failure)
 
     @property
     def run_dir(self):
@@ -114,7 +116,11 @@ def _one(plan: RunPlan, models: _Models, ex, quiet: bool, log: Callable[[str], N
     try:
         with models.get(plan) as model:
             task = plugins.get_task(plan.task)
-            solve.check_capable(task, model)
+            try:
+                solve.check_capable(task, model)
+            except XlingError as e:
+                log(f"skip: {plan.label()}: {e}")
+                return Outcome(plan, error=str(e), skipped=True)
             kw = dict(plan.run)
             if quiet:
                 kw.setdefault("progress", False)
@@ -154,8 +160,8 @@ def run_many(plans: Iterable[RunPlan], executor=None, log: Callable[[str], None]
 
 
 def failures(outcomes: list[Outcome]) -> str | None:
-    """One line naming the runs that failed, or None."""
-    bad = [o for o in outcomes if o.error]
+    """One line naming the runs that failed (skipped ones aside), or None."""
+    bad = [o for o in outcomes if o.error and not o.skipped]
     if not bad:
         return None
     return f"{len(bad)} of {len(outcomes)} runs failed: " + "; ".join(f"{o.plan.label()}: {o.error}" for o in bad)
