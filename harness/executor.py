@@ -47,6 +47,14 @@ class ExecutorConfig:
     parallel_runs: int = 8
     connect_timeout: float = 5.0  # seconds to reach a cluster's address before giving up
 
+    @classmethod
+    def from_flags(cls, executor: str | None = "local", ray_address: str | None = None, workers: int | None = None,
+                   gpus_per_worker: float | None = None) -> "ExecutorConfig":
+        """The configuration ``--executor``, ``--ray-address``, ``--workers`` and
+        ``--gpus-per-worker`` ask for (flags not given: None)."""
+        return cls(kind=executor or "local", address=ray_address, workers=workers,
+                   gpus_per_worker=0.0 if gpus_per_worker is None else float(gpus_per_worker))
+
     def __post_init__(self):
         if self.kind not in KINDS:
             raise XlingError(f"--executor {self.kind!r}: expected one of {', '.join(KINDS)}")

@@ -144,12 +144,17 @@ class _Pool:
         if actor is None:
             return
         try:
-            name = ray.get(ready_ref)
-        except LOST:
-            self.died(actor)  # killed while loading: a new one is on its way
+            status, name = ray.get(ready_ref)
+        except LOST as e:
+            if getattr(e, "actor_init_failed", False):  # the model's constructor crashed: no retry helps
+                why = [line for line in str(e).splitlines() if line.strip()][-1]
+                raise XlingError(f"a worker could not load model {self.ref.name}: {why}") from None
+            with self.lock:
+                self.starting[ready_ref] = actor  # so that died() counts and replaces it
+            self.died(actor)  # killed while loading
             return
-        except ray.exceptions.RayTaskError as e:
-            raise XlingError(f"a worker could not load model {self.ref.name}: {e.cause or e}") from None
+        if status == "error":
+            raise XlingError(f"a worker could not load model {self.ref.name}: {name}")
         if name != self.ref.name:
             raise XlingError(f"a worker loaded model {name}, the driver {self.ref.name}: install the same xling and "
                              "model package versions on every node")

@@ -43,12 +43,17 @@ class RemoteJob:
 
 class ModelWorker:
     def __init__(self, ref, overrides: dict | None = None):
-        self.model = ref.load(**(overrides or {}))
+        self.model, self.error = None, None
+        try:
+            self.model = ref.load(**(overrides or {}))
+        except XlingError as e:  # reported by ready(): one line, not a dead actor's traceback
+            self.error = str(e)
         self._jobs: OrderedDict[str, tuple[object, WorkerStore]] = OrderedDict()
 
-    def ready(self) -> str:
-        """The loaded model's name (the driver checks it is its own: same versions everywhere)."""
-        return self.model.name
+    def ready(self) -> tuple[str, str]:
+        """("done", the loaded model's name) (the driver checks it is its own: same versions
+        everywhere), or ("error", why the model did not load)."""
+        return ("error", self.error) if self.error is not None else ("done", self.model.name)
 
     def encode(self, role: str, texts, batch_size: int):
         from .models import check_output

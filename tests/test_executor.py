@@ -54,6 +54,14 @@ def test_bad_executor_configuration_is_one_line(kw, message):
         ExecutorConfig(**kw)
 
 
+def test_configuration_from_command_line_flags():
+    assert ExecutorConfig.from_flags() == ExecutorConfig()
+    cfg = ExecutorConfig.from_flags("ray", "ray://head:10001", 4, 1)
+    assert (cfg.kind, cfg.address, cfg.workers, cfg.gpus_per_worker) == ("ray", "ray://head:10001", 4, 1.0)
+    with pytest.raises(XlingError, match="apply to --executor ray only"):
+        ExecutorConfig.from_flags("local", workers=2)
+
+
 def test_ray_executor_without_ray_installed_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     monkeypatch.delitem(sys.modules, "xling.executor_ray", raising=False)

@@ -209,3 +209,17 @@ def test_unreachable_cluster_is_a_one_line_error(form, monkeypatch, cluster):
     with pytest.raises(XlingError, match="cannot reach the Ray cluster at") as err:
         open_executor(ExecutorConfig("ray", address=address))
     assert "\n" not in str(err.value) and address in str(err.value)
+
+
+@pytest.mark.parametrize("ref, message", [
+    (("fake@64", "fake:64:bogus=1"), "a worker could not load model fake@64: model spec 'fake:64:bogus=1': expected"),
+    (("fake@99", "fake:64"), "a worker loaded model fake@64, the driver fake@99: install the same"),
+])
+def test_a_worker_that_cannot_load_the_same_model_is_a_one_line_error(ref, message, executor):
+    from types import SimpleNamespace
+
+    from xling.executor import ModelRef, Shard
+
+    job = SimpleNamespace(ref=ModelRef(*ref), run=SimpleNamespace(batch_size=8))
+    with pytest.raises(XlingError, match=message):
+        list(executor.encode(job, [Shard("query", (b"k",), ("hello",))]))
