@@ -18,6 +18,7 @@ Ray is imported here only (``xling.executor.open_executor`` imports this module 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -29,6 +30,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ray
 
@@ -314,7 +316,10 @@ class RayExecutor:
 
     def solve(self, job, cells: list) -> Iterator[tuple[int, object]]:
         ctx = job.ctx
-        remote = ray.put(RemoteJob(uuid.uuid4().hex, job.task, ctx.source, ctx.seed, ctx.limit, dict(ctx.options)))
+        source = ctx.source
+        if isinstance(getattr(source, "root", None), Path):  # a local mirror: the same absolute path on every node
+            source = dataclasses.replace(source, root=source.root.resolve())
+        remote = ray.put(RemoteJob(uuid.uuid4().hex, job.task, source, ctx.seed, ctx.limit, dict(ctx.options)))
         cache = DriverCache(ctx.store)
         with self.hold(job.ref) as pool:
             pool.fill()
