@@ -9,8 +9,8 @@ Work streams: each actor has at most ``DEPTH`` requests queued, results come bac
 Faults: an actor that dies (killed, out of memory, its node lost) fails the requests it
 held: each goes back in the queue (at most ``max_retries`` times) and a new actor takes the
 dead one's place. A request is only the shard or cell in flight, so a death costs at most
-that. An address that does not answer is a one-line ``XlingError`` within
-``connect_timeout`` seconds (a TCP probe before Ray's own, much longer, retries).
+that. An address where no Ray server answers is a one-line ``XlingError`` within
+``connect_timeout`` seconds (a TCP, then gRPC, probe before Ray's own, much longer, retries).
 
 Ray is imported here only (``xling.executor.open_executor`` imports this module for
 ``--executor ray``).
@@ -61,12 +61,33 @@ def _probe(address: str, timeout: float) -> None:
     host, _, port = target.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         raise XlingError(f"--ray-address {address!r}: expected auto, host:port or ray://host:port")
+    where = address if target == address else f"{address} ({target})"
+    hint = "is it running ('ray start --head')? omit --ray-address for a local Ray instance"
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as e:
-        where = address if target == address else f"{address} ({target})"
-        raise XlingError(f"cannot reach the Ray cluster at {where}: {e.strerror or e}; is it running "
-                         "('ray start --head')? omit --ray-address for a local Ray instance") from None
+        raise XlingError(f"cannot reach the Ray cluster at {where}: {e.strerror or e}; {hint}") from None
+    if not _speaks_grpc(f"{host}:{port}", timeout):  # Ray's servers (GCS, Ray Client) are gRPC servers
+        raise XlingError(f"cannot reach the Ray cluster at {where}: no Ray server answered within {timeout:g} s; {hint}")
+
+
+def _speaks_grpc(target: str, timeout: float) -> bool:
+    """Whether an HTTP/2 (gRPC) server answers at ``target``: a port that accepts TCP but is
+    not Ray's would otherwise hold ``ray.init`` in its retries for half a minute."""
+    try:
+        import grpc
+    except ImportError:  # Ray itself will say what is missing
+        return True
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return True  # a TLS server does not answer a plain channel; leave it to Ray
+    channel = grpc.insecure_channel(target)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=timeout)
+        return True
+    except grpc.FutureTimeoutError:
+        return False
+    finally:
+        channel.close()
 
 
 def connect(config: ExecutorConfig) -> bool:

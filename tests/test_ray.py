@@ -223,3 +223,19 @@ def test_a_worker_that_cannot_load_the_same_model_is_a_one_line_error(ref, messa
     job = SimpleNamespace(ref=ModelRef(*ref), run=SimpleNamespace(batch_size=8))
     with pytest.raises(XlingError, match=message):
         list(executor.encode(job, [Shard("query", (b"k",), ("hello",))]))
+
+
+def test_a_port_that_is_not_a_ray_server_is_a_one_line_error_not_a_half_minute_wait():
+    import http.server
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)  # HTTP/1, not gRPC
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for address in (f"ray://127.0.0.1:{server.server_port}", f"127.0.0.1:{server.server_port}"):
+            with pytest.raises(XlingError, match=f"cannot reach the Ray cluster at {address}: no Ray server answered "
+                                                 "within 1 s"):
+                open_executor(ExecutorConfig("ray", address=address, connect_timeout=1))
+    finally:
+        server.shutdown()
+        server.server_close()
