@@ -131,7 +131,6 @@ class _Pool:
         self.lock = threading.Lock()
         self.ready: dict[object, int] = {}  # actor -> requests queued on it
         self.starting: dict[object, object] = {}  # ready() ref -> actor
-        self.names: dict[object, str] = {}
         self.users = 0
         self.lost = 0
         self.closed = False
@@ -157,7 +156,6 @@ class _Pool:
                 actor = self._cls.options(
                     name=name, num_cpus=self.config.cpus_per_worker, num_gpus=self.config.gpus_per_worker,
                     max_restarts=0, max_task_retries=0).remote(self.ref, self._options())
-                self.names[actor] = name
                 self.starting[actor.ready.remote()] = actor
 
     def started(self, ready_ref) -> None:
@@ -267,10 +265,19 @@ def _stream(pool: _Pool, queue: deque, submit, max_retries: int, stats: Counter)
                 queue.appendleft(item)
                 continue
             except ray.exceptions.RayTaskError as e:
-                raise (e.cause if isinstance(e.cause, Exception) else e) from None
+                cause = e.cause if isinstance(e.cause, Exception) else e
+                if type(cause).__name__ == "OutOfMemoryError":  # torch's CUDA OOM: the same shard fails anywhere
+                    raise XlingError(f"model {pool.ref.name} ran out of GPU memory on a request of {_size_of(item)}: "
+                                     f"{str(cause).splitlines()[0]}; try a smaller --batch-size") from None
+                raise cause from None
             if result[0] == "error":
                 raise XlingError(result[1])
             yield item, result, actor
+
+
+def _size_of(item: _Item) -> str:
+    texts = getattr(item.payload, "texts", None)
+    return f"{len(texts)} texts" if texts is not None else "one cell"
 
 
 class RayExecutor:
