@@ -39,7 +39,8 @@ class RunPlan:
     run: Mapping = field(default_factory=dict)
 
     def key(self) -> str:
-        return json.dumps([self.task, self.model, dict(self.model_options), dict(self.run)], sort_keys=True, default=str)
+        return json.dumps([self.task, self.model, dict(self.model_options), dict(self.run)], sort_keys=True,
+                          default=str)
 
     def label(self) -> str:
         setting = self.run.get("setting")

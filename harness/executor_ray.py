@@ -68,7 +68,8 @@ def _probe(address: str, timeout: float) -> None:
     except OSError as e:
         raise XlingError(f"cannot reach the Ray cluster at {where}: {e.strerror or e}; {hint}") from None
     if not _speaks_grpc(f"{host}:{port}", timeout):  # Ray's servers (GCS, Ray Client) are gRPC servers
-        raise XlingError(f"cannot reach the Ray cluster at {where}: no Ray server answered within {timeout:g} s; {hint}")
+        raise XlingError(f"cannot reach the Ray cluster at {where}: no Ray server answered within {timeout:g} s; "
+                         f"{hint}")
 
 
 def _speaks_grpc(target: str, timeout: float) -> bool:
@@ -225,7 +226,8 @@ class _Pool:
             ray.kill(actor, no_restart=True)
 
 
-def _stream(pool: _Pool, queue: deque, submit, max_retries: int, stats: Counter) -> Iterator[tuple[_Item, object, object]]:
+def _stream(pool: _Pool, queue: deque, submit, max_retries: int,
+            stats: Counter) -> Iterator[tuple[_Item, object, object]]:
     """Send queued items to the pool's actors, ``DEPTH`` per actor, and yield (item, result,
     actor) as results arrive. An item whose actor died goes back to the front of the queue.
     The caller may append items to ``queue`` between results (a cell asking for cache entries).

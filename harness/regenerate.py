@@ -101,7 +101,8 @@ def run_plans(plan: Plan, log=print) -> list[batch.RunPlan]:
     for spec in plan.models:
         for name in plan.tasks or plugins.task_names():
             for setting, train in real_plan(plugins.get_task(name)):
-                log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "") + " --lang all")
+                log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "")
+                    + " --lang all")
                 out.append(batch.RunPlan(name, spec, options, dict(langs="all", setting=setting, train_langs=train,
                                                                   data_dir=plan.data_dir, out_dir=plan.runs_dir)))
     return out
