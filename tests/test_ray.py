@@ -19,7 +19,7 @@ ray = pytest.importorskip("ray")
 import xling  # noqa: E402
 from xling import batch  # noqa: E402
 from xling.errors import XlingError  # noqa: E402
-from xling.executor import ExecutorConfig, open_executor  # noqa: E402
+from xling.executor import ExecutorConfig, model_ref, open_executor  # noqa: E402
 from tests.conftest import need_data  # noqa: E402
 from tests.helpers import tiny_bert, xquad_mirror  # noqa: E402
 
@@ -82,25 +82,32 @@ def qa_checkpoint(tmp_path_factory):
                      num_hidden_layers=1, intermediate_size=16)
 
 
+def held(executor, spec):
+    """Keep a model's actors up across several runs (as a multi-run command does)."""
+    return executor.hold(model_ref(xling.load_model(spec, threads=1)))
+
+
 def test_ner_head_cells_on_workers_identical_and_cached_by_the_driver(ner_checkpoint, tmp_path, executor):
     kw = dict(langs="yor,hau,pcm", limit=30, data_dir=need_data(), threads=1)
-    local, remote = both(tmp_path, executor, "masakhaner", f"hf:{ner_checkpoint}", **kw)
+    with held(executor, f"hf:{ner_checkpoint}"):
+        local, remote = both(tmp_path, executor, "masakhaner", f"hf:{ner_checkpoint}", **kw)
+        # the workers' tags went to the driver's cache (one writer): a new run on Ray reads them back
+        again = xling.evaluate("masakhaner", f"hf:{ner_checkpoint}", out_dir=tmp_path / "again",
+                               cache_dir=tmp_path / "ray-cache", executor=executor, progress=False, **kw)
     assert snapshot(remote.run_dir) == snapshot(local.run_dir)
     assert remote.model_calls == local.model_calls == 90 and remote.cache_hits == local.cache_hits == 0
-    # the workers' tags went to the driver's cache (one writer): a new run on Ray reads them back
-    again = xling.evaluate("masakhaner", f"hf:{ner_checkpoint}", out_dir=tmp_path / "again",
-                           cache_dir=tmp_path / "ray-cache", executor=executor, progress=False, **kw)
     assert (again.model_calls, again.cache_hits) == (0, 90)
     assert snapshot(again.run_dir) == snapshot(local.run_dir)
 
 
 def test_qa_head_cells_on_workers_identical_and_cached_by_the_driver(qa_checkpoint, tmp_path, executor):
     kw = dict(langs="en,de,zh", limit=12, data_dir=xquad_mirror(tmp_path), threads=1)
-    local, remote = both(tmp_path, executor, "xquad", f"hf:{qa_checkpoint}", **kw)
+    with held(executor, f"hf:{qa_checkpoint}"):
+        local, remote = both(tmp_path, executor, "xquad", f"hf:{qa_checkpoint}", **kw)
+        again = xling.evaluate("xquad", f"hf:{qa_checkpoint}", out_dir=tmp_path / "again",
+                               cache_dir=tmp_path / "ray-cache", executor=executor, progress=False, **kw)
     assert snapshot(remote.run_dir) == snapshot(local.run_dir)
     assert remote.model_calls == local.model_calls == 36
-    again = xling.evaluate("xquad", f"hf:{qa_checkpoint}", out_dir=tmp_path / "again", cache_dir=tmp_path / "ray-cache",
-                           executor=executor, progress=False, **kw)
     assert (again.model_calls, again.cache_hits) == (0, 36)
 
 
