@@ -106,10 +106,26 @@ def connect(config: ExecutorConfig) -> bool:
     try:
         ray.init(**kw)
     except (ConnectionError, ValueError, RuntimeError, TimeoutError) as e:
-        where = config.address or "a local Ray instance"
-        raise XlingError(f"cannot start or join {where}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") \
-            from None
+        raise XlingError(_why(config.address, e)) from None
     return True
+
+
+def _why(address: str | None, error: Exception) -> str:
+    """One line for a failed ``ray.init``; a token refused (Ray's token authentication) says so."""
+    where = address or "a local Ray instance"
+    chain, cause = [], error
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    refused = any(isinstance(c, ray.exceptions.AuthenticationError) or "InvalidAuthToken" in str(c) for c in chain)
+    first = str(error).splitlines()
+    line = f"cannot start or join {where}: {first[0] if first else type(error).__name__}"
+    if refused:
+        return line + ("; the cluster refused this driver's token: set RAY_AUTH_MODE=token and the cluster's "
+                       "token (RAY_AUTH_TOKEN or ~/.ray/auth_token)")
+    if (address or "").startswith("ray://"):
+        return line + "; a cluster with token authentication needs RAY_AUTH_MODE=token and its token here too"
+    return line
 
 
 @dataclass(eq=False)
