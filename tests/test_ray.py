@@ -246,3 +246,19 @@ def test_a_port_that_is_not_a_ray_server_is_a_one_line_error_not_a_half_minute_w
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_refused_token_is_named_in_the_error():
+    from xling.executor_ray import _why
+
+    try:
+        try:
+            raise RuntimeError("Failed to connect to GCS. Last connection error: ... InvalidAuthToken: missing")
+        except RuntimeError as inner:
+            raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.1:6379") from inner
+    except ConnectionError as e:
+        line = _why("10.0.0.1:6379", e)
+    assert line == ("cannot start or join 10.0.0.1:6379: Failed to connect to Ray cluster at 10.0.0.1:6379; the "
+                    "cluster refused this driver's token: set RAY_AUTH_MODE=token and the cluster's token "
+                    "(RAY_AUTH_TOKEN or ~/.ray/auth_token)")
+    assert _why("10.0.0.1:6379", ConnectionError("timed out")) == "cannot start or join 10.0.0.1:6379: timed out"
