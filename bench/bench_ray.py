@@ -64,7 +64,8 @@ def overhead(ex, shards: int, size: int, tmp: Path) -> None:
     through one worker and committed; the driver's CPU time per shard (what bounds how many
     workers one driver keeps busy); and one shard's round trip when nothing is pipelined."""
     from xling import cache, plugins
-    from xling.executor import Shard, model_ref
+    from xling.cache import Shard
+    from xling.executor import model_ref
 
     model = plugins.load_model("fake:384")
     work = [Shard("query", tuple(cache.key(model.name, "query", f"t{s}-{i}") for i in range(size)),
@@ -116,7 +117,8 @@ def main() -> None:
     import ray
 
     from xling import plugins
-    from xling.executor import ExecutorConfig, open_executor
+    from xling.execution import open_executor
+    from xling.executor import ExecutorConfig
 
     langs = list(plugins.get_task("sib200").langs)
     t = time.perf_counter()

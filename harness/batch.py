@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from . import executor as executor_mod
 from . import plugins, runner, solve
 from .errors import XlingError
+from .execution import using
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def run_many(plans: Iterable[RunPlan], executor=None, log: Callable[[str], None]
     check(unique)
     log = log or (lambda msg: None)
     models = _Models(unique)
-    with executor_mod.using(executor) as ex:
+    with using(executor) as ex:
         width = 1 if ex.kind == "local" else min(ex.config.parallel_runs, len(unique)) or 1
         if width == 1:
             return [_one(p, models, ex, False, log) for p in unique]

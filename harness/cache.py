@@ -11,6 +11,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,16 @@ class EmbeddingStore:
         self._db.close()
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Texts of one role that the cache does not hold, and their cache keys: what an executor
+    encodes and the driver commits (``xling.executor``)."""
+
+    role: str
+    keys: tuple[bytes, ...]
+    texts: tuple[str, ...]
+
+
 class CachedEncoder:
     """Wraps an Encoder: looks every (text, role) up first, encodes only the misses
     (deduplicated, in batches, each batch stored as soon as it is done). Texts pass through
@@ -127,10 +138,8 @@ class CachedEncoder:
 
     def shards(self, groups: dict[str, list[str]], size: int, by_length: bool = False) -> list:
         """The cache misses of ``groups`` (role -> texts), prepared and deduplicated, as
-        ``executor.Shard``s of at most ``size`` texts: in the texts' order, or sorted by length
+        ``Shard``s of at most ``size`` texts: in the texts' order, or sorted by length
         (similar lengths batch with little padding) when ``by_length``."""
-        from .executor import Shard
-
         out = []
         for role, texts in groups.items():
             prepared = self._prepared(texts, role)

@@ -11,16 +11,17 @@ every result and commits every cache entry. An executor only computes:
 ``LocalExecutor`` (the default, no Ray) does both in this process, in order: exactly what a
 run always did. ``xling.executor_ray.RayExecutor`` (``ExecutorConfig(kind="ray")``, extra
 ``xling[ray]``) spreads them over model actors on a Ray cluster; Ray is imported there only.
+``xling.execution`` opens the one a configuration names.
 """
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from .cache import Shard
 from .errors import XlingError
 
 KINDS = ("local", "ray")
@@ -97,15 +98,6 @@ def model_ref(model) -> ModelRef:
     return ModelRef(model.name, spec[0], dict(spec[1]))
 
 
-@dataclass(frozen=True)
-class Shard:
-    """Texts of one role that the cache does not hold, and their cache keys."""
-
-    role: str
-    keys: tuple[bytes, ...]
-    texts: tuple[str, ...]
-
-
 class Executor(Protocol):
     kind: str
 
@@ -150,30 +142,3 @@ class LocalExecutor:
 
 
 LOCAL = LocalExecutor()
-
-
-def open_executor(config: ExecutorConfig | None = None):
-    """A new executor for ``config`` (local by default); close it (or use ``with``) when done."""
-    config = config or ExecutorConfig()
-    if config.kind == "local":
-        return LocalExecutor(config)
-    try:
-        from .executor_ray import RayExecutor
-    except ImportError as e:
-        if (e.name or "").split(".")[0] != "ray":
-            raise
-        raise XlingError("--executor ray needs Ray: pip install 'xling[ray]'") from e
-    return RayExecutor(config)
-
-
-@contextlib.contextmanager
-def using(executor):
-    """``executor`` for the length of one run: an open executor as is (its owner closes it),
-    an ``ExecutorConfig`` opened and closed here, None the local executor."""
-    if executor is None:
-        yield LOCAL
-    elif isinstance(executor, ExecutorConfig):
-        with contextlib.closing(open_executor(executor)) as ex:
-            yield ex
-    else:
-        yield executor

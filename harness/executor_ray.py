@@ -12,7 +12,7 @@ dead one's place. A request is only the shard or cell in flight, so a death cost
 that. An address where no Ray server answers is a one-line ``XlingError`` within
 ``connect_timeout`` seconds (a TCP, then gRPC, probe before Ray's own, much longer, retries).
 
-Ray is imported here only (``xling.executor.open_executor`` imports this module for
+Ray is imported here only (``xling.execution.open_executor`` imports this module for
 ``--executor ray``).
 """
 from __future__ import annotations
@@ -35,7 +35,8 @@ from pathlib import Path
 import ray
 
 from .errors import XlingError
-from .executor import ExecutorConfig, ModelRef, Shard
+from .cache import Shard
+from .executor import ExecutorConfig, ModelRef
 from .remote_store import TABLES, DriverCache
 from .worker import COUNTERS, ModelWorker, RemoteJob
 

@@ -23,6 +23,7 @@ from .version import __version__
 from . import cache as cache_mod
 from . import data as data_mod
 from . import executor as executor_mod
+from .execution import using
 from . import languages, models, results, solve
 from .core import Cell, Scored, Setting
 from .errors import XlingError
@@ -148,7 +149,7 @@ def evaluate(task: Task, model, run: RunConfig) -> RunReport:
     config = _open(rd, config, task, run)
     started = time.monotonic()
     try:
-        with executor_mod.using(run.executor) as ex:
+        with using(run.executor) as ex:
             config["provenance"]["executor"] = ex.kind
             job.executor, job.ref = ex, executor_mod.model_ref(model)
             report = _run_cells(job, cells)

@@ -9,7 +9,8 @@ import xling
 from xling import batch, cache, solve
 from xling.data import Local
 from xling.errors import XlingError
-from xling.executor import LOCAL, ExecutorConfig, ModelRef, open_executor
+from xling.execution import open_executor
+from xling.executor import LOCAL, ExecutorConfig, ModelRef
 from xling.remote_store import DriverCache, WorkerStore
 from xling.solvers.base import Context
 from xling.worker import ModelWorker, RemoteJob

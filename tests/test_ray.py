@@ -19,7 +19,8 @@ ray = pytest.importorskip("ray")
 import xling  # noqa: E402
 from xling import batch  # noqa: E402
 from xling.errors import XlingError  # noqa: E402
-from xling.executor import ExecutorConfig, model_ref, open_executor  # noqa: E402
+from xling.execution import open_executor  # noqa: E402
+from xling.executor import ExecutorConfig, model_ref  # noqa: E402
 from tests.conftest import need_data  # noqa: E402
 from tests.helpers import tiny_bert, xquad_mirror  # noqa: E402
 
@@ -225,7 +226,8 @@ def test_unreachable_cluster_is_a_one_line_error(form, monkeypatch, cluster):
 def test_a_worker_that_cannot_load_the_same_model_is_a_one_line_error(ref, message, executor):
     from types import SimpleNamespace
 
-    from xling.executor import ModelRef, Shard
+    from xling.cache import Shard
+    from xling.executor import ModelRef
 
     job = SimpleNamespace(ref=ModelRef(*ref), run=SimpleNamespace(batch_size=8))
     with pytest.raises(XlingError, match=message):
