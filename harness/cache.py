@@ -11,6 +11,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,16 @@ class EmbeddingStore:
         self._db.close()
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Texts of one role that the cache does not hold, and their cache keys: what an executor
+    encodes and the driver commits (``xling.executor``)."""
+
+    role: str
+    keys: tuple[bytes, ...]
+    texts: tuple[str, ...]
+
+
 class CachedEncoder:
     """Wraps an Encoder: looks every (text, role) up first, encodes only the misses
     (deduplicated, in batches, each batch stored as soon as it is done). Texts pass through
@@ -124,6 +135,31 @@ class CachedEncoder:
         if not keys:
             return np.zeros((0, 0), np.float32)
         return np.stack([found[k] for k in keys])
+
+    def shards(self, groups: dict[str, list[str]], size: int, by_length: bool = False) -> list:
+        """The cache misses of ``groups`` (role -> texts), prepared and deduplicated, as
+        ``Shard``s of at most ``size`` texts: in the texts' order, or sorted by length
+        (similar lengths batch with little padding) when ``by_length``."""
+        out = []
+        for role, texts in groups.items():
+            prepared = self._prepared(texts, role)
+            todo = dict(zip((key(self.name, role, t) for t in prepared), prepared))
+            found = self.store.get(list(todo))
+            self._hit_keys.update(k for k in found if k not in self._fresh)
+            items = [(k, t) for k, t in todo.items() if k not in found]
+            if by_length:
+                items.sort(key=lambda kt: len(kt[1]))
+            for i in range(0, len(items), size):
+                part = items[i:i + size]
+                out.append(Shard(role, tuple(k for k, _ in part), tuple(t for _, t in part)))
+        return out
+
+    def commit(self, shard, vectors) -> None:
+        """Store a shard's vectors (checked) as one transaction."""
+        vecs = check_output(self.name, shard.texts, vectors)
+        self.model_calls += len(shard.texts)
+        self._fresh.update(shard.keys)
+        self.store.put(list(shard.keys), vecs)
 
     def missing(self, texts: Sequence[str], role: str) -> int:
         """How many distinct texts would need a model call."""

@@ -116,4 +116,14 @@ def load_model(spec: str, **options):
         if unknown:
             flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
             raise XlingError(f"model {spec} does not take {flags} (see: xling list models)")
-    return b.make(arg, **options)
+    model = b.make(arg, **options)
+    try:  # remembered so an executor's workers can build the same model (xling.executor)
+        model._xling_spec = (spec, dict(options))
+    except AttributeError:  # a model that takes no attributes is sent to workers as an object
+        pass
+    return model
+
+
+def spec_of(model) -> tuple[str, dict] | None:
+    """(spec, options) a model was loaded with by ``load_model``; None for one made by hand."""
+    return getattr(model, "_xling_spec", None)

