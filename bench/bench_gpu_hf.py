@@ -33,7 +33,7 @@ def main() -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer, XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
-    from xling.models.hf import HFEncoder
+    from xling.models.hf import HFEncoder, HFOptions
 
     if args.texts:
         texts = Path(args.texts).read_text(encoding="utf-8").splitlines()
@@ -70,7 +70,7 @@ def main() -> None:
                     out.append(torch.nn.functional.normalize((h * m).sum(1) / m.sum(1), dim=-1).cpu().numpy())
             return np.concatenate(out)
 
-        enc = HFEncoder(tmp, device=device, batch_size=args.batch_size, token_budget=args.token_budget)
+        enc = HFEncoder(tmp, HFOptions(device=device, batch_size=args.batch_size), token_budget=args.token_budget)
         bare(texts[:256]), enc.encode(texts[:256], "query")  # warm-up (kernels, allocator)
         sync()
         t0 = time.perf_counter()

@@ -98,13 +98,14 @@ def load_encoder(cfg: SimilarityConfig):
     else:
         kind, _, arg = cfg.model.partition(":")
         if kind in ("hf", "hf-causal") and cfg.pooling != "output":
+            from .models.hf import HFOptions
             from .models.hidden import LayerEncoder
 
             path, _, rev = arg.partition("@")
             if not path:
                 raise XlingError(f"model spec {cfg.model!r} needs a checkpoint path")
-            enc = LayerEncoder(path, cfg.pooling, revision=rev or None, device=cfg.device, threads=cfg.threads,
-                               batch_size=cfg.batch_size or 32)
+            enc = LayerEncoder(path, cfg.pooling, HFOptions(revision=rev or None, device=cfg.device,
+                                                            threads=cfg.threads, batch_size=cfg.batch_size or 32))
         else:
             enc = plugins.load_model(cfg.model, threads=cfg.threads, device=cfg.device, batch_size=cfg.batch_size)
     if not isinstance(enc, models.Encoder):

@@ -43,4 +43,4 @@ def test_models_never_run_remote_code_by_default():
     from xling.models import hf
 
     assert inspect.signature(hf.make).parameters["trust_remote_code"].default is False
-    assert inspect.signature(hf.load_hf).parameters["trust_remote_code"].default is False
+    assert hf.HFOptions().trust_remote_code is False

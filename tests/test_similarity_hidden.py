@@ -42,12 +42,13 @@ def checkpoints(tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["bert", "gpt2"])
 def test_pooled_layers_equal_a_direct_computation_per_sentence(checkpoints, kind):
+    from xling.models.hf import HFOptions
     from xling.models.hidden import LayerEncoder
 
     path = checkpoints[kind]
     n_layers = 3 if kind == "bert" else 4  # embeddings + 2 (BERT) or 3 (GPT-2) blocks
     for pooling in ("weighted", "last", "mean"):
-        enc = LayerEncoder(str(path), pooling, device="cpu", batch_size=3)
+        enc = LayerEncoder(str(path), pooling, HFOptions(device="cpu", batch_size=3))
         assert enc.layers == n_layers and enc.dim == 32
         assert enc.name.endswith(f"#layers-{pooling}") and enc.name.startswith(f"hf:{path}@")
         rows = enc.encode(TEXTS, "query")

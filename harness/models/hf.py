@@ -7,6 +7,7 @@ passes ``--trust-remote-code``.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,8 +30,18 @@ def _weights_id(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def load_checkpoint(path: str, auto_class: str, revision: str | None = None, device: str | None = None,
-                    threads: int | None = None, trust_remote_code: bool = False, what: str = "transformers",
+@dataclass(frozen=True)
+class HFOptions:
+    """How every transformers backend loads and batches a checkpoint."""
+
+    revision: str | None = None  # hub revision (a local directory's revision is a content id of its files)
+    device: str | None = None  # default: cuda if available
+    threads: int | None = None
+    trust_remote_code: bool = False  # never on unless --trust-remote-code
+    batch_size: int = 32
+
+
+def load_checkpoint(path: str, auto_class: str, opts: HFOptions = HFOptions(), what: str = "transformers",
                     add_prefix_space: bool = False):
     """Tokenizer and ``transformers.<auto_class>`` model of a local checkpoint directory or
     hub id, on ``device`` (default: cuda if available) in eval mode.
@@ -48,16 +59,16 @@ def load_checkpoint(path: str, auto_class: str, revision: str | None = None, dev
         auto = getattr(transformers, auto_class)
     except ImportError as e:
         raise XlingError("model hf:... needs torch and transformers: pip install 'xling[hf]'") from e
-    if threads:
-        torch.set_num_threads(int(threads))
+    if opts.threads:
+        torch.set_num_threads(int(opts.threads))
     local = Path(path)
     if local.is_dir():
-        rev = revision or _weights_id(local)
+        rev = opts.revision or _weights_id(local)
     elif local.exists() or path.startswith((".", "/")):
         raise XlingError(f"model path {path!r} is not a checkpoint directory")
     else:
-        rev = revision or "main"
-    kw = dict(revision=revision, trust_remote_code=trust_remote_code)
+        rev = opts.revision or "main"
+    kw = dict(revision=opts.revision, trust_remote_code=opts.trust_remote_code)
     if not local.is_dir() and not netcheck.ensure_or_offline():  # a hub id and no hub: local HF cache only
         kw["local_files_only"] = True
     try:
@@ -68,18 +79,15 @@ def load_checkpoint(path: str, auto_class: str, revision: str | None = None, dev
     except (OSError, ValueError) as e:
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise XlingError(f"cannot load {what} checkpoint {path!r}: {msg}") from e
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    device = opts.device or ("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device).eval()
     return torch, tokenizer, model, device, f"hf:{path}@{rev}"
 
 
 class HFEncoder:
-    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
-                 max_length: int = 512, threads: int | None = None, trust_remote_code: bool = False,
-                 token_budget: int = 16384):
-        self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
-            path, "AutoModel", revision, device, threads, trust_remote_code)
-        self.batch_size = batch_size
+    def __init__(self, path: str, opts: HFOptions = HFOptions(), max_length: int = 512, token_budget: int = 16384):
+        self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(path, "AutoModel", opts)
+        self.batch_size = opts.batch_size
         self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
         self.token_budget = token_budget
 
@@ -125,8 +133,7 @@ HEADS: dict[str, str] = {
 }
 
 
-def load_hf(path: str, revision: str | None = None, device: str | None = None, batch_size: int | None = None,
-            threads: int | None = None, trust_remote_code: bool = False):
+def load_hf(path: str, opts: HFOptions = HFOptions()):
     """The right backend for a checkpoint: a task head named in ``config.architectures``
     that ``HEADS`` knows (QA, token or sequence classification), else a mean-pooled encoder."""
     cfg = Path(path) / "config.json"
@@ -144,11 +151,8 @@ def load_hf(path: str, revision: str | None = None, device: str | None = None, b
                 import importlib
 
                 module, _, cls = target.partition(":")
-                return getattr(importlib.import_module(module), cls)(
-                    path, revision=revision, device=device, batch_size=batch_size or 32, threads=threads,
-                    trust_remote_code=trust_remote_code)
-    return HFEncoder(path, revision=revision, device=device, batch_size=batch_size or 32, threads=threads,
-                     trust_remote_code=trust_remote_code)
+                return getattr(importlib.import_module(module), cls)(path, opts)
+    return HFEncoder(path, opts)
 
 
 def make(arg: str = "", threads: int | None = None, device: str | None = None, batch_size: int | None = None,
@@ -156,8 +160,8 @@ def make(arg: str = "", threads: int | None = None, device: str | None = None, b
     if not arg:
         raise XlingError("model spec 'hf:' needs a path or hub id, e.g. hf:./my-model or hf:xlm-roberta-base@main")
     path, _, rev = arg.partition("@")
-    return load_hf(path, revision=rev or None, device=device, batch_size=batch_size, threads=threads,
-                   trust_remote_code=trust_remote_code)
+    return load_hf(path, HFOptions(revision=rev or None, device=device, threads=threads,
+                                   trust_remote_code=trust_remote_code, batch_size=batch_size or 32))
 
 
 BACKEND = Backend("hf", make, ("Encoder", "SpanExtractor", "Tagger", "PairClassifier"), offline=False,

@@ -59,11 +59,12 @@ class HFCausalLM:
             raise XlingError(f"--token-budget must be positive, got {o.token_budget}")
         self.proto = lmreq.protocol(o.protocol)
         check_has_tokenizer(path)
-        from .hf import load_checkpoint
+        from .hf import HFOptions, load_checkpoint
         from .kvscore import KVScorer
 
         torch, self.tokenizer, model, self.device, name = load_checkpoint(
-            path, "AutoModelForCausalLM", o.revision, o.device, o.threads, o.trust_remote_code, what="causal LM")
+            path, "AutoModelForCausalLM", HFOptions(o.revision, o.device, o.threads, o.trust_remote_code),
+            what="causal LM")
         self._torch, self.model = torch, model.to(dtype=getattr(torch, o.dtype))
         self.tokens = HFTokens(self.tokenizer)
         self.max_length = int(o.max_length or resolve_max_length(model.config, self.tokenizer))

@@ -39,15 +39,14 @@ def nli_label_order(id2label: dict, where: str) -> tuple[str, ...]:
 class HFPairClassifier:
     labels = NLI_LABELS
 
-    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
-                 threads: int | None = None, trust_remote_code: bool = False, max_length: int = 512):
-        from .hf import load_checkpoint
+    def __init__(self, path: str, opts=None, max_length: int = 512):
+        from .hf import HFOptions, load_checkpoint
 
+        opts = opts or HFOptions()
         self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
-            path, "AutoModelForSequenceClassification", revision=revision, device=device, threads=threads,
-            trust_remote_code=trust_remote_code, what="sequence-classification")
+            path, "AutoModelForSequenceClassification", opts, what="sequence-classification")
         self.order = nli_label_order(self.model.config.id2label, f"checkpoint {path!r}")
-        self.batch_size = batch_size
+        self.batch_size = opts.batch_size
         limits = [max_length, getattr(self.tokenizer, "model_max_length", None),
                   getattr(self.model.config, "max_position_embeddings", None)]
         self.max_length = min(int(v) for v in limits if v and int(v) > 0)

@@ -22,17 +22,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from .hf import load_checkpoint
+from .hf import HFOptions, load_checkpoint
 
 
 class HFSpanExtractor:
-    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
-                 threads: int | None = None, trust_remote_code: bool = False, max_length: int = 384,
-                 stride: int = 128, max_answer_tokens: int = 30, max_question_tokens: int = 64):
+    def __init__(self, path: str, opts: HFOptions = HFOptions(), max_length: int = 384, stride: int = 128,
+                 max_answer_tokens: int = 30, max_question_tokens: int = 64):
         self._torch, tokenizer, model, device, name = load_checkpoint(
-            path, "AutoModelForQuestionAnswering", revision, device, threads, trust_remote_code,
-            what="question-answering")
-        self._setup(model, tokenizer, name, device, batch_size)
+            path, "AutoModelForQuestionAnswering", opts, what="question-answering")
+        self._setup(model, tokenizer, name, device, opts.batch_size)
         self.configure(max_length, stride, max_answer_tokens, max_question_tokens)
 
     @classmethod

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import XlingError
 from . import Backend
-from .hf import load_checkpoint
+from .hf import HFOptions, load_checkpoint
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,7 +82,8 @@ class HFSeq2Seq:
     def __init__(self, path: str, revision: str | None = None, device: str | None = None, threads: int | None = None,
                  trust_remote_code: bool = False, decoding: Decoding = Decoding()):
         self._torch, self.tokenizer, self.model, self.device, name = load_checkpoint(
-            path, "AutoModelForSeq2SeqLM", revision, device, threads, trust_remote_code, what="sequence-to-sequence")
+            path, "AutoModelForSeq2SeqLM", HFOptions(revision, device, threads, trust_remote_code),
+            what="sequence-to-sequence")
         self.name = "hf-seq2seq:" + name.partition(":")[2]
         self.decoding = decoding
         self.convention = convention(self.tokenizer)

@@ -22,15 +22,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import XlingError
-from .hf import load_checkpoint
+from .hf import HFOptions, load_checkpoint
 
 
 class HFTagger:
-    def __init__(self, path: str, revision: str | None = None, device: str | None = None, batch_size: int = 32,
-                 threads: int | None = None, trust_remote_code: bool = False, max_length: int = 512):
+    def __init__(self, path: str, opts: HFOptions = HFOptions(), max_length: int = 512):
         self._torch, self.tokenizer, self.model, self.device, self.name = load_checkpoint(
-            path, "AutoModelForTokenClassification", revision, device, threads, trust_remote_code,
-            what="token-classification", add_prefix_space=True)
+            path, "AutoModelForTokenClassification", opts, what="token-classification", add_prefix_space=True)
         if not getattr(self.tokenizer, "is_fast", False):
             raise XlingError(f"checkpoint {path!r}: tagging words needs a fast tokenizer (tokenizer.json) for word_ids")
         id2label = {int(k): str(v) for k, v in (self.model.config.id2label or {}).items()}
@@ -38,7 +36,7 @@ class HFTagger:
         if sorted(id2label) != list(range(n)):
             raise XlingError(f"checkpoint {path!r}: config.id2label does not name labels 0..{n - 1}")
         self.labels: tuple[str, ...] = tuple(id2label[i] for i in range(n))
-        self.batch_size = batch_size
+        self.batch_size = opts.batch_size
         limits = [max_length, getattr(self.tokenizer, "model_max_length", None),
                   getattr(self.model.config, "max_position_embeddings", None)]
         self.max_length = min(int(v) for v in limits if v and int(v) > 0)

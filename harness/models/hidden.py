@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import XlingError
 from . import Backend, check_output
-from .hf import HFEncoder
+from .hf import HFEncoder, HFOptions
 
 POOLINGS = {"last": "last token (Language Ranker)", "weighted": "position-weighted mean (MEXA)",
             "mean": "mean over tokens"}
@@ -52,13 +52,12 @@ def pool(hidden, mask, how: str):
 
 class LayerEncoder(HFEncoder):
     """A checkpoint's per-layer pooled hidden states as an Encoder (see the module docstring).
-    ``options`` are HFEncoder's (revision, device, batch_size, max_length, threads,
-    trust_remote_code, token_budget)."""
+    ``opts`` and ``settings`` are HFEncoder's (``HFOptions``; max_length, token_budget)."""
 
-    def __init__(self, path: str, pooling: str = "weighted", **options):
+    def __init__(self, path: str, pooling: str = "weighted", opts: HFOptions = HFOptions(), **settings):
         if pooling not in POOLINGS:
             raise XlingError(f"unknown pooling {pooling!r} (known: {', '.join(POOLINGS)})")
-        super().__init__(path, **options)
+        super().__init__(path, opts, **settings)
         tok = self.tokenizer
         if tok.pad_token is None:
             if tok.eos_token is None:
@@ -107,8 +106,8 @@ def make(arg: str, threads=None, device=None, batch_size=None, trust_remote_code
     if not rest:
         raise XlingError(f"model spec 'layers:{arg}': expected layers:<{'|'.join(POOLINGS)}>:<path>[@revision]")
     path, _, rev = rest.partition("@")
-    return LayerEncoder(path, pooling, revision=rev or None, threads=threads, device=device,
-                        batch_size=batch_size or 32, trust_remote_code=trust_remote_code)
+    return LayerEncoder(path, pooling, HFOptions(revision=rev or None, threads=threads, device=device,
+                                                 batch_size=batch_size or 32, trust_remote_code=trust_remote_code))
 
 
 BACKEND = Backend("layers", make, ("Encoder",), offline=False, usage="layers:<last|weighted|mean>:<dir-or-id>[@rev]",
