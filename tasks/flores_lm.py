@@ -28,7 +28,7 @@ TASK = LanguageModelling(
     hub_config=sib.corpus_hub_config,
     read_hub=sib.read_corpus_hub,
     main_metric="bits_per_byte",
-    settings=("prompted",),
+    settings=("in_language",),  # each language scored on its own text; nothing is trained
     homepage="https://github.com/dadelani/sib-200",
     test_split="all",
 )

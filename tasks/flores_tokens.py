@@ -25,7 +25,7 @@ TASK = Tokenization(
     hub_config=sib.corpus_hub_config,
     read_hub=sib.read_corpus_hub,
     main_metric="token_premium",
-    settings=("prompted",),
+    settings=("in_language",),  # each language scored on its own text; nothing is trained
     homepage="https://github.com/dadelani/sib-200",
     test_split="all",
 )

@@ -29,7 +29,7 @@ def trains(model=None) -> bool:
 
 
 def settings(task):
-    return (Setting.PROMPTED,) if Setting.PROMPTED in task.settings else ()
+    return (Setting.IN_LANGUAGE,) if Setting.IN_LANGUAGE in task.settings else ()
 
 
 def texts(task, ctx, cell):
