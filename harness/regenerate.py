@@ -102,7 +102,7 @@ def run_plans(plan: Plan, log=print) -> list[batch.RunPlan]:
     options = {"threads": plan.threads} if plan.threads else {}
     for spec in plan.models:
         for name in plan.tasks or plugins.task_names():
-            for setting, train in real_plan(plugins.get_task(name)):
+            for setting, train in real_plan(plugins.get_task(name), spec):
                 log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "")
                     + " --lang all")
                 out.append(batch.RunPlan(name, spec, options, dict(langs="all", setting=setting, train_langs=train,

@@ -87,3 +87,16 @@ def test_in_language_and_zero_shot_share_one_board(tmp_path):
     assert b.common == ["deu_Latn", "yor_Latn"]
     table = pd.read_csv(out / "sib200.csv")
     assert len(table) == 4 and table.value.round(3).tolist().count(0.75) == 1
+
+
+def test_the_runs_regenerate_makes_follow_each_models_plan():
+    from pathlib import Path
+
+    from xling import regenerate
+
+    plans = regenerate.run_plans(regenerate.Plan(runs_dir=Path("r"), models=("charngram", "crf", "tok:xlmr"),
+                                                 tasks=("sib200", "masakhaner", "flores_tokens")), log=lambda m: None)
+    got = {(p.model, p.task, p.run["setting"]) for p in plans}
+    assert ("charngram", "sib200", "in_language") in got and ("charngram", "sib200", "zero_shot") in got
+    assert {(m, t) for m, t, _ in got if m == "crf"} == {("crf", "masakhaner")}  # the NER baseline only
+    assert {(m, t) for m, t, _ in got if m == "tok:xlmr"} == {("tok:xlmr", "flores_tokens")}
