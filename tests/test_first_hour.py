@@ -180,3 +180,17 @@ def test_suite_dry_run_plans_each_entry_and_skips_what_the_model_cannot_do(capsy
     assert "xtreme-like:" in out and "  lareqa --setting multilingual_pool" in out
     code, _, err = _cli(capsys, "run", "--suite", "xtreme-like", "--task", "sib200")
     assert code == 2 and "drop --task" in err
+
+
+def test_analyze_refuses_a_too_small_matrix_before_reading_typology(capsys, mini_mirror, tmp_path, monkeypatch):
+    from xling import typology
+
+    def no_typology(*a, **k):
+        raise AssertionError("URIEL+ was read")
+
+    monkeypatch.setattr(typology, "table", no_typology)
+    assert _cli(capsys, "run", "--model", "fake", "--task", "sib200", "--setting", "matrix", "--train-lang",
+                "eng,deu", "--lang", "eng,deu,zho", "--limit", "20", "--data-dir", str(mini_mirror),
+                "--out", str(tmp_path / "runs"), "--no-board")[0] == 0
+    code, _, err = _cli(capsys, "analyze", *map(str, (tmp_path / "runs").iterdir()))
+    assert code == 2 and "only 4 source-target pairs for 9 typology predictors (at least 12 needed)" in err
