@@ -399,6 +399,11 @@ def _bands(families: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def ols_label(ols: OLSFit) -> str:
+    """The OLS legend entry, saying the clustering the report says (two-way, or one-way)."""
+    return f"OLS (SEs clustered {ols.clusters.split(' by ')[0]})"
+
+
 def plot_coefficients(ols: OLSFit, mixed: MixedFit | None, path: Path) -> None:
     from matplotlib.figure import Figure
 
@@ -406,7 +411,7 @@ def plot_coefficients(ols: OLSFit, mixed: MixedFit | None, path: Path) -> None:
     fig = Figure(figsize=(6.5, 0.45 * len(terms) + 1.5))
     ax = fig.add_subplot(111)
     y = np.arange(len(terms))
-    for off, (name, tab, color) in zip((-0.15, 0.15), (("OLS (two-way clustered)", ols.table, "C0"),
+    for off, (name, tab, color) in zip((-0.15, 0.15), ((ols_label(ols), ols.table, "C0"),
                                                        ("mixed model", mixed.table if mixed else None, "C1"))):
         if tab is None:
             continue
@@ -519,7 +524,7 @@ def main(runs, **options) -> str:
         sim_lines, sim_summary = analysis_similarity.section(fit.design, cfg.similarity, out_dir)
         lines[-1:-1] = sim_lines  # before the URIEL coverage
     _write_outputs(fit, loo, r2_loo, out_dir, lines)
-    return "\n".join(_summary(fit, out_dir, (r2_loo, mae_loo), ndcg) + sim_summary)
+    return "\n".join(_summary(fit, out_dir, (r2_loo, mae_loo), (ranking, ndcg)) + sim_summary)
 
 
 def _fit(df: pd.DataFrame, cfg: AnalysisConfig, runs) -> _Fitted:
@@ -579,6 +584,15 @@ def _ranking(data: pd.DataFrame, design: Design, loo: np.ndarray) -> tuple[pd.Da
     return ranking, ndcg
 
 
+def ndcg_warning(ranking: pd.DataFrame, k: int = 3) -> str | None:
+    """A caution where targets have at most ``k`` candidate sources: NDCG@k then scores the
+    order of every candidate, and even a random ranking scores high."""
+    if not len(ranking) or int(ranking["candidates"].max()) > k:
+        return None
+    return (f"warning: NDCG@{k} over at most {int(ranking['candidates'].max())} candidate sources per target ranks "
+            f"every candidate: even a random ranking scores high; compare the rankings with each other, not with 1")
+
+
 def _report_lines(fit: _Fitted, runs, uriel: str, loo_fit: tuple, ranked: tuple) -> list[str]:
     """analysis.md: OLS, mixed model, VIFs, source ranking, URIEL coverage (the last line)."""
     from tabulate import tabulate
@@ -611,7 +625,8 @@ def _report_lines(fit: _Fitted, runs, uriel: str, loo_fit: tuple, ranked: tuple)
                        tablefmt="github", floatfmt=".2f", showindex=False), ""]
     if len(ranking):
         lines += ["## Ranking candidate sources per target (NDCG@3, LangRank relevance)", "",
-                  "Mean NDCG@3 over targets: " + ", ".join(f"{k} {v:.4f}" for k, v in ndcg.items()) + ".",
+                  "Mean NDCG@3 over targets: " + ", ".join(f"{k} {v:.4f}" for k, v in ndcg.items()) + "."
+                  + (f" {ndcg_warning(ranking).capitalize()}." if ndcg_warning(ranking) else ""),
                   "typology: leave-one-target-out OLS prediction; typology_source: the same plus source fixed "
                   "effects; source_mean: the source's mean score on the other targets; genetic_baseline: "
                   "closest source by URIEL genetic distance.", "",
@@ -632,7 +647,8 @@ def _write_outputs(fit: _Fitted, loo: np.ndarray, r2_loo: float, out_dir: Path, 
     write_atomic(out_dir / "analysis.md", "\n".join(lines) + "\n")
 
 
-def _summary(fit: _Fitted, out_dir: Path, loo_fit: tuple, ndcg: dict) -> list[str]:
+def _summary(fit: _Fitted, out_dir: Path, loo_fit: tuple, ranked: tuple) -> list[str]:
+    ranking, ndcg = ranked
     data = fit.design.data
     r2_loo, mae_loo = loo_fit
     summary = [f"analysis: {out_dir / 'analysis.md'} (+ heatmap.png, coefficients.png, predicted_vs_observed.png)"]
@@ -643,6 +659,7 @@ def _summary(fit: _Fitted, out_dir: Path, loo_fit: tuple, ndcg: dict) -> list[st
         summary.append(f"  {term:13s} {r.coef:+.4f}  [{r.ci_low:+.4f}, {r.ci_high:+.4f}]")
     if ndcg:
         summary.append("NDCG@3: " + ", ".join(f"{k} {v:.4f}" for k, v in ndcg.items()))
+        summary += [w for w in [ndcg_warning(ranking)] if w]
     return summary
 
 

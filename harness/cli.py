@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
                             "no render wrote")
 
     an = sub.add_parser("analyze", help="transfer analysis: typology regressions, source-language ranking",
-                        description="Join a matrix/zero_shot run with URIEL+ typology: OLS (two-way clustered SEs), "
+                        description="Join a matrix/zero_shot run with URIEL+ typology: OLS (SEs clustered by source and target, "
+                                    "one-way where only one varies), "
                                     "mixed model, leave-one-target-out R^2, VIFs, NDCG@3 source ranking; "
                                     "few-shot slopes for a fewshot run. Writes analysis.md and PNG plots.")
     an.add_argument("runs", nargs="+", help="run directories (or their results.jsonl)")
@@ -134,11 +135,11 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
                                            "leaderboard", description="Run every offline model on every task it "
                                            "can do (all languages, resumable) and write the real leaderboard.")
     rg.add_argument("--runs", default="runs", help="directory of runs (default: runs)")
-    rg.add_argument("--out", default="leaderboards")
+    rg.add_argument("--out", default="leaderboards", help="where the real leaderboard goes (default: leaderboards)")
     rg.add_argument("--data-dir", help="local mirror (else XLING_DATA, else the hub)")
     rg.add_argument("--models", help="comma-separated model specs (default: every offline model)")
     rg.add_argument("--tasks", help="comma-separated task names (default: all)")
-    rg.add_argument("--threads", type=_positive)
+    rg.add_argument("--threads", type=_positive, help="CPU threads for each model")
     rg.add_argument("--dry-run", action="store_true", help="print the plan only")
     rg.add_argument("--board-only", action="store_true", help="run nothing: board the matching runs already there")
     _executor_flags(rg)
@@ -434,6 +435,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xling: interrupted; finished cells are saved, rerun the same command to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `xling list | head`: the reader left; nothing to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 

@@ -172,3 +172,21 @@ def test_join_says_what_it_excluded_and_imputed():
     assert len(d.data) == 4 and d.predictors == ["genetic", "syntactic"]
     z = d.z()
     assert np.isfinite(z).all() and np.allclose(z.mean(axis=0), 0, atol=1e-12)
+
+
+def test_ndcg_at_3_over_three_candidates_carries_a_warning():
+    import pandas as pd
+
+    few = pd.DataFrame({"tgt": ["a", "b"], "candidates": [3, 2]})
+    many = pd.DataFrame({"tgt": ["a", "b"], "candidates": [3, 13]})
+    assert "NDCG@3 over at most 3 candidate sources per target" in A.ndcg_warning(few)
+    assert A.ndcg_warning(many) is None
+
+
+def test_coefficient_plot_legend_says_the_clustering_the_report_says():
+    from types import SimpleNamespace
+
+    assert A.ols_label(SimpleNamespace(clusters="one-way by target (5); one source only")) == \
+        "OLS (SEs clustered one-way)"
+    assert A.ols_label(SimpleNamespace(clusters="two-way by source (3) and target (5)")) == \
+        "OLS (SEs clustered two-way)"
