@@ -2,8 +2,8 @@
 
 Adelani et al., EACL 2024. Local door: the upstream repository layout
 ``sib-200/data/annotated/<lang_Script>/{train,dev,test}.tsv`` (tab-separated with
-CSV-style quoting). Hub door: ``Davlan/sib200`` (one config per language, splits
-train/validation/test, columns index_id/category/text).
+CSV-style quoting). Hub door: ``mteb/sib200``, MTEB's pinned copy of ``Davlan/sib200`` (one
+config per language, splits train/validation/test, columns index_id/category/text).
 """
 from __future__ import annotations
 
