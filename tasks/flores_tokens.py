@@ -8,24 +8,14 @@ Corpus and doors as ``flores_lm`` (``xling.formats.sib200``: split ``all``, ids 
 from __future__ import annotations
 
 from xling.formats import sib200 as sib
-from xling.languages import normalize
 from xling.task import Tokenization
 
 TASK = Tokenization(
+    **sib.CORPUS_DOORS,
     name="flores_tokens",
     version="1",
     description="Tokenizer fairness (tokens per sentence/word/char, premium over English) on 1,004 parallel "
                 "FLORES-200 sentences (SIB-200), 205 languages",
-    languages=tuple((normalize(n), n) for n in sib.NATIVE),
-    splits=("all",),
-    local_files=sib.corpus_files,
-    read_local=sib.read_corpus,
-    hub_id=sib.HUB_ID,
-    hub_revision=sib.HUB_REVISION,
-    hub_config=sib.corpus_hub_config,
-    read_hub=sib.read_corpus_hub,
     main_metric="token_premium",
     settings=("in_language",),  # each language scored on its own text; nothing is trained
-    homepage="https://github.com/dadelani/sib-200",
-    test_split="all",
 )

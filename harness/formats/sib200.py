@@ -12,6 +12,7 @@ from pathlib import Path
 from ..core import Example
 from ..data import check_labels, read_tsv
 from ..errors import XlingError
+from ..languages import normalize
 
 LABELS = ("science/technology", "travel", "politics", "sports", "health", "entertainment", "geography")
 
@@ -74,3 +75,9 @@ def read_corpus_hub(hub_rows, lang, split):
         if "index_id" not in row or "text" not in row:
             raise XlingError(f"{HUB_ID} {lang} row {i}: missing field index_id or text")
         yield Example(id=str(row["index_id"]), lang=lang, text=row["text"], source=f"hub:{i}")
+
+
+# The doors of every task reading the 1,004 sentences as one corpus (split 'all').
+CORPUS_DOORS = dict(languages=tuple((normalize(n), n) for n in NATIVE), splits=("all",), local_files=corpus_files,
+                    read_local=read_corpus, hub_id=HUB_ID, hub_revision=HUB_REVISION, hub_config=corpus_hub_config,
+                    read_hub=read_corpus_hub, homepage="https://github.com/dadelani/sib-200", test_split="all")

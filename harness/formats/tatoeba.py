@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core import Example
 from ..data import read_lines
-from ..errors import DataError
+from ..errors import DataError, XlingError
+from ..languages import normalize
 
 NATIVE = """
 afr amh ang ara arq arz ast awa aze bel ben ber bos bre bul cat cbk ceb ces cha cmn cor csb cym dan deu dsb dtp
@@ -42,3 +44,33 @@ def pairs(xx_path: Path, en_path: Path) -> Iterator[tuple[int, str, str]]:
         if not a.strip() or not b.strip():
             raise DataError(xx_path if not a.strip() else en_path, "empty sentence", i + 1)
         yield i, a, b
+
+
+# The doors every Tatoeba task shares (``tatoeba`` bitext mining, ``tatoeba_mt`` translation):
+# one Example per aligned pair, text = the xxx sentence, text_pair = its English translation.
+HUB_ID, HUB_REVISION = "mteb/tatoeba-bitext-mining", "69e8f12da6e31d59addadda9a9c8a2e601a0e282"  # as pinned by MTEB
+
+
+def local_files(native: str, split: str) -> tuple[str, ...]:
+    return paths(native)
+
+
+def read_local(files, lang, split):
+    for i, a, b in pairs(*files):
+        yield Example(id=str(i), lang=lang, text=a, text_pair=b, source=f"{files[0]}:{i + 1}")
+
+
+def hub_config(native: str, split: str) -> tuple[str, str]:
+    return f"{native}-eng", "test"
+
+
+def read_hub(rows, lang, split):
+    for i, row in enumerate(rows):
+        if not row.get("sentence1") or not row.get("sentence2"):
+            raise XlingError(f"{HUB_ID} {lang} row {i}: missing sentence1/sentence2")
+        yield Example(id=str(i), lang=lang, text=row["sentence1"], text_pair=row["sentence2"], source=f"hub:{i}")
+
+
+DOORS = dict(languages=tuple((normalize(code(n)), n) for n in NATIVE), splits=("test",), local_files=local_files,
+             read_local=read_local, hub_id=HUB_ID, hub_revision=HUB_REVISION, hub_config=hub_config,
+             read_hub=read_hub)
