@@ -180,5 +180,6 @@ def test_regenerate_plans_every_model_task_and_setting_for_run_many(tmp_path):
     assert [(p.model, p.task, p.run["setting"], p.run["train_langs"]) for p in got] == [
         ("fake:64", "sib200", "zero_shot", "eng_Latn"), ("fake:64", "lareqa", "monolingual", None),
         ("fake:64", "lareqa", "multilingual_pool", None), ("charngram", "sib200", "zero_shot", "eng_Latn"),
+        ("charngram", "sib200", "in_language", None),  # IN_LANGUAGE_TOO: the classical baseline trains per language too
         ("charngram", "lareqa", "monolingual", None), ("charngram", "lareqa", "multilingual_pool", None)]
     assert all(p.run["langs"] == "all" and p.model_options == {"threads": 1} for p in got)
