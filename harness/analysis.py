@@ -24,7 +24,6 @@ Everything is written atomically: ``analysis.md``, ``heatmap.png``, ``coefficien
 from __future__ import annotations
 
 import io
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 

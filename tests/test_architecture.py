@@ -1,5 +1,6 @@
 """The shape the code keeps (docs/design.md): no import cycle between xling's modules, and no
-function over 60 lines or 6 parameters outside the CLI's argument table.
+function over 60 lines or 6 parameters (none excepted: the CLI's argument table is one function
+per subcommand).
 
 The import graph counts module-level AND function-level imports (a deferred import is still a
 dependency), each ``from . import x`` as an edge to the module ``x``."""
@@ -11,8 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ((ROOT / "harness", "xling"), (ROOT / "tasks", "xling.tasks"))
 MAX_LINES, MAX_PARAMS = 60, 6
-# The argument table of the CLI: one declarative function, long by nature (issue 15 allows it).
-ALLOWED = {("harness/cli.py", "_parser")}
+ALLOWED: set[tuple[str, str]] = set()  # (file, function) kept over the limits on purpose: none today
 
 
 def modules() -> dict[str, tuple[Path, bool]]:

@@ -46,6 +46,25 @@ class Solver(Protocol):
     def solve(self, task, model, cell: Cell, ctx: "Context") -> Scored: ...
 
 
+
+def never_trains(model=None) -> bool:
+    """``trains`` of a solver that fits nothing: the model answers as it is."""
+    return False
+
+
+def no_texts(task, ctx, cell) -> list[str]:
+    """``texts`` of a solver with no sentence embeddings to encode ahead (its model calls are
+    cached per request instead)."""
+    return []
+
+
+def only(setting: Setting) -> Callable:
+    """``settings`` of a solver that serves exactly one setting, where the task has it."""
+    def settings(task) -> tuple[Setting, ...]:
+        return (setting,) if setting in task.settings else ()
+    return settings
+
+
 def capable(solver: Solver, model) -> bool:
     return isinstance(model, solver.needs)
 

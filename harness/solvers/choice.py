@@ -23,17 +23,10 @@ from . import base, lmcalls
 needs = (LanguageModel,)
 fewshot = False
 
+trains = base.never_trains
+settings = base.only(Setting.PROMPTED)
 
-def trains(model=None) -> bool:
-    return False
-
-
-def settings(task):
-    return (Setting.PROMPTED,) if Setting.PROMPTED in task.settings else ()
-
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def render(template, example):

@@ -24,9 +24,7 @@ from . import base
 needs = (SpanExtractor, Generator)
 fewshot = False
 
-
-def trains(model=None) -> bool:
-    return False  # nothing is trained here
+trains = base.never_trains
 
 
 def settings(task):
@@ -35,9 +33,7 @@ def settings(task):
 
 MAX_TOKENS = 64
 
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def items(task, ctx, cell):

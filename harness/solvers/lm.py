@@ -23,17 +23,10 @@ from . import base, lmcalls
 needs = (LanguageModel,)
 fewshot = False
 
+trains = base.never_trains
+settings = base.only(Setting.IN_LANGUAGE)
 
-def trains(model=None) -> bool:
-    return False
-
-
-def settings(task):
-    return (Setting.IN_LANGUAGE,) if Setting.IN_LANGUAGE in task.settings else ()
-
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def corpus_metric(stat, arrays, seed: int) -> tuple[float, float, float, int]:

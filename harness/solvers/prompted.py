@@ -15,22 +15,15 @@ from .. import prompts
 from ..core import Scored, Setting
 from ..errors import XlingError
 from ..models import LanguageModel
-from . import choice
+from . import base, choice
 
 needs = (LanguageModel,)
 fewshot = False
 
+trains = base.never_trains
+settings = base.only(Setting.PROMPTED)
 
-def trains(model=None) -> bool:
-    return False
-
-
-def settings(task):
-    return (Setting.PROMPTED,) if Setting.PROMPTED in task.settings else ()
-
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def as_choice(task, example):

@@ -23,17 +23,13 @@ needs = (Retriever,)
 fewshot = False
 CELLS = 1 << 22  # pool scores held at once (queries x documents)
 
-
-def trains(model=None) -> bool:
-    return False  # nothing is trained here
+trains = base.never_trains
 
 
 def settings(task):
     return base.task_settings(task, trains(None), fewshot)
 
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def _checked(model, out, n_queries: int, n_docs: int, k: int | None):

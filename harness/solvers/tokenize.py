@@ -18,22 +18,15 @@ from .. import textcache
 from ..core import Prediction, Scored, Setting
 from ..metrics import lm as lmm
 from ..models import Tokenizer
-from . import lm, lmcalls
+from . import base, lm, lmcalls
 
 needs = (Tokenizer,)
 fewshot = False
 
+trains = base.never_trains
+settings = base.only(Setting.IN_LANGUAGE)
 
-def trains(model=None) -> bool:
-    return False
-
-
-def settings(task):
-    return (Setting.IN_LANGUAGE,) if Setting.IN_LANGUAGE in task.settings else ()
-
-
-def texts(task, ctx, cell):
-    return []
+texts = base.no_texts
 
 
 def count(ctx, model, texts: list[str]) -> list[int]:

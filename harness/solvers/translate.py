@@ -38,23 +38,19 @@ from ..metrics import mt, offtarget
 from ..metrics.uncertainty import bootstrap_ci, mean_ci
 from ..models import Generator, LanguageModel, Translator
 from ..models.prompted_mt import PromptedTranslator
+from . import base
 
 needs = (Translator, Generator, LanguageModel)
 fewshot = False
 MAIN = "chrf++"
 MAX_TOKENS = 256  # prompted models: new tokens per translation (option max_tokens)
 
-
-def trains(model=None) -> bool:
-    return False
+trains = base.never_trains
+texts = base.no_texts
 
 
 def settings(task):
     return tuple(Setting(s) for s in task.settings)
-
-
-def texts(task, ctx, cell):
-    return []
 
 
 def items(task, ctx, cell) -> tuple[list, list[str], list[str], str]:
