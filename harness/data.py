@@ -280,6 +280,16 @@ def field(path, line: int, row: Mapping, name: str):
         raise DataError(path, f"missing field {name!r}", line) from None
 
 
+def hub_field(where: str, row: Mapping):
+    """A getter of a hub row's fields: a missing one is a one-line error naming ``where``
+    (dataset, language, split and row), as ``field`` names the file and line."""
+    def get(name: str):
+        if name not in row:
+            raise XlingError(f"{where}: missing field {name!r}")
+        return row[name]
+    return get
+
+
 def read_parquet(path: Path) -> list[dict]:
     """The rows of a Parquet file (the hub's own layout) as dicts; a broken file is one line."""
     try:

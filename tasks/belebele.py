@@ -17,7 +17,7 @@ whose configs are laid out differently). Not checked against the hub from here (
 from __future__ import annotations
 
 from xling.core import Example
-from xling.data import field, read_jsonl
+from xling.data import field, hub_field, read_jsonl
 from xling.errors import XlingError
 from xling.languages import normalize
 from xling.prompts import ChoiceTemplate
@@ -76,12 +76,7 @@ def _read_hub(rows, lang, split):
     for i, row in enumerate(rows):
         where = f"facebook/belebele {lang} row {i}"
 
-        def get(k, r=row, w=where):
-            if k not in r:
-                raise XlingError(f"{w}: missing field {k!r}")
-            return r[k]
-
-        yield _example(where, i, lang, get)
+        yield _example(where, i, lang, hub_field(where, row))
 
 
 TASK = MultipleChoice(

@@ -47,3 +47,24 @@ def mini_mirror(tmp_path) -> Path:
         for side in (lang, "eng"):
             shutil.copy(src / f"tatoeba/data/tatoeba/v1/tatoeba.{lang}-eng.{side}", t)
     return dst
+
+
+# tiny random causal checkpoints (built per test module) and the 127.0.0.1 server fixture the
+# language-model tests share; lm_helpers is imported only by tests that use them
+@pytest.fixture(scope="module")
+def gpt2_dir(tmp_path_factory):
+    from tests.lm_helpers import checkpoint
+    return checkpoint("gpt2", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory):
+    from tests.lm_helpers import checkpoint
+    return checkpoint("llama", tmp_path_factory)
+
+
+@pytest.fixture
+def serve():
+    from tests.lm_helpers import servers
+    with servers() as start:
+        yield start

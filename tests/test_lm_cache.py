@@ -4,29 +4,13 @@ the missing requests, truncation counts survive the cache, and two protocols nev
 an entry."""
 import pytest
 
-from tests.lm_helpers import Served, checkpoint, mixed_requests, servers, sib_sentences
+from tests.lm_helpers import Served, mixed_requests, sib_sentences
 from xling.errors import XlingError
 from xling.lmcache import CachedLanguageModel
 from xling.models import LanguageModel
 from xling.plugins import load_model as load
 from xling.models.hf_causal import CausalOptions, HFCausalLM
 from xling.textcache import TextStore
-
-
-@pytest.fixture(scope="module")
-def gpt2_dir(tmp_path_factory):
-    return checkpoint("gpt2", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def llama_dir(tmp_path_factory):
-    return checkpoint("llama", tmp_path_factory)
-
-
-@pytest.fixture
-def serve():
-    with servers() as start:
-        yield start
 
 
 def close(a, b, tol=1e-4) -> bool:

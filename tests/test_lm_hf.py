@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from tests.lm_helpers import (checkpoint, lmeval_generate, lmeval_loglikelihood, lmeval_rolling, mixed_requests,
-                              rolling_agree, sib_sentences, xcopa_requests)
+from tests.lm_helpers import (lmeval_generate, lmeval_loglikelihood, lmeval_rolling, mixed_requests, rolling_agree,
+                               sib_sentences, xcopa_requests)
 from xling import lmreq
 from xling.errors import XlingError
 from xling.models import LanguageModel
@@ -18,16 +18,6 @@ from xling.models.hf_causal import CausalOptions, HFCausalLM, make
 pytest.importorskip("lm_eval")
 
 XCOPA = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
-
-
-@pytest.fixture(scope="module")
-def gpt2_dir(tmp_path_factory):
-    return checkpoint("gpt2", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def llama_dir(tmp_path_factory):
-    return checkpoint("llama", tmp_path_factory)
 
 
 @pytest.fixture(scope="module", params=["gpt2", "llama"])

@@ -5,8 +5,8 @@ lm-evaluation-harness 0.4.13's HFLM and with hf-causal on the same checkpoint.""
 import numpy as np
 import pytest
 
-from tests.lm_helpers import (Served, checkpoint, lmeval_loglikelihood, lmeval_rolling, mixed_requests,
-                              rolling_agree, servers, sib_sentences, xcopa_requests)
+from tests.lm_helpers import (Served, lmeval_loglikelihood, lmeval_rolling, mixed_requests, rolling_agree,
+                               sib_sentences, xcopa_requests)
 from xling.errors import XlingError
 from xling.models import LanguageModel
 from xling.plugins import load_model as load
@@ -14,22 +14,6 @@ from xling.models.hf_causal import CausalOptions, HFCausalLM
 from xling.models.openai import OpenAIConfig, OpenAIGenerator
 
 pytest.importorskip("lm_eval")
-
-
-@pytest.fixture(scope="module")
-def gpt2_dir(tmp_path_factory):
-    return checkpoint("gpt2", tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def llama_dir(tmp_path_factory):
-    return checkpoint("llama", tmp_path_factory)
-
-
-@pytest.fixture
-def serve():
-    with servers() as start:
-        yield start
 
 
 @pytest.fixture(scope="module", params=["gpt2", "llama"])
