@@ -26,7 +26,7 @@ MAX_FULL_TABLE = 40  # more languages than this: the report shows the 10 least a
 def _table(df: pd.DataFrame, floatfmt: str = ".4f") -> str:
     from tabulate import tabulate
 
-    return tabulate(df, headers="keys", tablefmt="github", floatfmt=floatfmt, showindex=False)
+    return tabulate(df, headers="keys", tablefmt="github", floatfmt=floatfmt, showindex=False, missingval="")
 
 
 def _alignment_section(r) -> list[str]:
@@ -92,7 +92,17 @@ def _mantel_section(r) -> list[str]:
             "partial_p_geo: partial Mantel test with URIEL geographic distance controlled (the same permutations, on the pairs "
             "with a geographic distance). All tests use the languages URIEL has every distance for, so their r are "
             "comparable; pairs without shared features of a kind are left out of that test.", "",
-            _table(r.mantel[cols], ".4g"), ""]
+            _table(_mantel_shown(r.mantel[cols]), ".4g"), ""]
+
+
+def _mantel_shown(df: pd.DataFrame) -> pd.DataFrame:
+    """The Mantel table as printed: counts as integers, an empty cell where a test does not apply
+    (the partial test of geography controlled for geography itself)."""
+    df = df.astype(object)
+    for c in ("languages", "pairs", "partial_pairs"):
+        if c in df:
+            df[c] = pd.Series([None if pd.isna(v) else int(v) for v in df[c]], index=df.index, dtype=object)
+    return df.where(df.notna(), None)
 
 
 def markdown(r) -> str:
