@@ -222,6 +222,10 @@ def _open(rd: RunDir, config: dict, task: Task, run: RunConfig) -> dict:
     metric = registry.get(task.main_metric)
     config.update(main_metric=metric.name, better=metric.better, task_langs=list(task.langs),
                   provenance=provenance(run.command))
+    if old and old.get("provenance"):  # a resumed run keeps when and how long the earlier invocations ran
+        prior = old["provenance"]
+        config["provenance"]["earlier"] = prior.get("earlier", []) + [
+            {k: prior.get(k) for k in ("started", "wall_seconds", "command", "executor")}]
     rd.write_config(config)
     return config
 

@@ -54,9 +54,14 @@ def test_rerun_resumes_finished_cells(mini_mirror, tmp_path):
     enc = FakeEncoder()
     rep1 = _run(mini_mirror, tmp_path / "runs", model=enc)
     before = (rep1.run_dir / "results.jsonl").read_text()
+    first = json.loads((rep1.run_dir / "config.json").read_text())["provenance"]
     rep2 = _run(mini_mirror, tmp_path / "runs", model=FakeEncoder())
     assert rep2.cells_done == 0 and rep2.cells_skipped == 3
     assert (rep2.run_dir / "results.jsonl").read_text() == before
+    # the resumed run's provenance keeps the first invocation's start and wall time (the run that did the work)
+    prov = json.loads((rep2.run_dir / "config.json").read_text())["provenance"]
+    assert prov["earlier"] == [{k: first[k] for k in ("started", "wall_seconds", "command", "executor")}]
+    assert first["wall_seconds"] > 0
 
 
 def test_tatoeba_both_directions(mini_mirror, tmp_path):
