@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from . import cache as cache_mod
 from . import data as data_mod
 from . import executor as executor_mod
 from .execution import using
-from . import languages, models, results, solve
+from . import languages, models, progress, results, solve
 from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .io import safe_name, slug
@@ -109,13 +108,6 @@ def resolve_langs(task: Task, langs) -> list[str]:
             raise XlingError(f"--lang {code} is not a language of task {task.name!r}{hint} (see: xling list {task.name})")
         out.append(code)
     return out
-
-
-def _progress(total: int, desc: str, enabled: bool, unit: str = "text"):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, disable=None if enabled else True, file=sys.stderr,
-                dynamic_ncols=True)
 
 
 def identity(task: Task, model, run: RunConfig, source) -> dict:
@@ -265,7 +257,8 @@ def encode_all(job: Job, cells: list[Cell]) -> None:
     ex = job.executor
     shards = job.cached.shards(groups, ex.shard_size(job.run.batch_size), ex.sort_by_length)
     if shards:
-        with _progress(sum(len(s.texts) for s in shards), f"encode {job.model.name}", job.run.progress) as bar:
+        total = sum(len(s.texts) for s in shards)
+        with progress.bar(total, f"encode {job.model.name}", "text", job.run.progress) as bar:
             for shard, vectors in ex.encode(job, shards):
                 job.cached.commit(shard, vectors)
                 bar.update(len(shard.texts))
@@ -298,7 +291,7 @@ def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
     solver = job.executor if moves_cells(job) else executor_mod.LOCAL
     flushed, cost, pending = time.monotonic(), 0.0, False
     try:
-        with _progress(len(todo), f"score {job.task.name}", job.run.progress, unit="cell") as bar:
+        with progress.bar(len(todo), f"score {job.task.name}", "cell", job.run.progress) as bar:
             for i, scored in solver.solve(job, todo):
                 new[i] = _write_cell(job, scored)
                 pending = True

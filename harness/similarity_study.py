@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import similarity as sim
+from . import progress, similarity as sim
 from .errors import XlingError
 
 ROLE = "query"  # as the classify and bitext solvers embed (e5: 'query: ' for symmetric uses)
@@ -152,11 +152,9 @@ def embed_and_measure(pairs, cached, n_layers: int, cfg: SimilarityConfig):
     pivot's embeddings of shared pivot sentences are computed once. A Bitext task's pivot
     (each language with its own pivot sentences) gets offset 0 and the mean of its sides'
     centroids."""
-    from tqdm import tqdm
-
     shared: dict[tuple, np.ndarray] = {}
     frames, offsets, centroids, pivot_means = [], {}, {}, []
-    for p in tqdm(pairs, desc="similarity", unit="lang", disable=None if cfg.progress else True, file=sys.stderr):
+    for p in progress.iterate(pairs, "similarity", "language", cfg.progress):
         X = _layered(cached.encode(p.texts, ROLE), n_layers)
         key = tuple(p.pivot)
         if key not in shared:

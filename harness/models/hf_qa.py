@@ -16,11 +16,11 @@ Needs a fast tokenizer (offsets). Remote code never runs unless asked.
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 import numpy as np
 
+from .. import progress
 from ..errors import XlingError
 from .hf import HFOptions, load_checkpoint
 
@@ -95,11 +95,8 @@ class HFSpanExtractor:
         n = len(enc["input_ids"])
         starts: list[np.ndarray] = []
         ends: list[np.ndarray] = []
-        from tqdm import tqdm
-
         with torch.inference_mode():
-            for i in tqdm(range(0, n, self.batch_size), desc=f"extract {self.name}", unit="batch", file=sys.stderr,
-                          disable=None, leave=False):
+            for i in progress.iterate(range(0, n, self.batch_size), f"extract {self.name}", "batch", leave=False):
                 rows = [{k: enc[k][j] for k in names} for j in range(i, min(n, i + self.batch_size))]
                 batch = self.tokenizer.pad(rows, return_tensors="pt").to(self.device)
                 out = self.model(**batch)

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import socket
-import sys
 import threading
 import time
 import urllib.error
@@ -37,7 +36,7 @@ from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
 
-from .. import lmreq
+from .. import lmreq, progress
 from ..errors import XlingError
 from . import Backend
 from .httpfail import Retry, Unreachable
@@ -201,10 +200,7 @@ class OpenAIGenerator:
         if not items:
             return []
         out: list = [None] * len(items)
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(items), desc=f"{desc} {self.name}", unit="request", file=sys.stderr,
-                   disable=None if self.progress else True, dynamic_ncols=True)
+        bar = progress.bar(len(items), f"{desc} {self.name}", "request", self.progress)
         self._abort.clear()
         pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)), thread_name_prefix="xling-http")
         try:
