@@ -235,7 +235,8 @@ def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts: BoardOptions) -> Board:
     rows, notes = _rows(sub, metric.name)
-    notes += _unreliable(sub, metric)
+    unreliable_notes, unreliable = _unreliable(sub, metric)
+    notes += unreliable_notes
     rows, systems = _systems(rows)
     labels = [s.label for s in systems]
     langs = sorted(rows.test_lang.unique())
@@ -248,6 +249,7 @@ def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts:
     pairs = _pairs(ctx, langs, notes)
     tested = bool(len(pairs) and pairs.comparable.any())
     cells = _cells(rows, ctx, pairs)
+    cells["unreliable"] = [(m, lang) in unreliable for m, lang in zip(cells.model, cells.test_lang)]
     summary, boot_note = _summary(ctx, sub, systems)
     notes += [boot_note] if boot_note else []
     pair_summary = _pair_summary(ctx, pairs)
@@ -284,11 +286,11 @@ def _rows(sub: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:
     return rows.sort_values(["n", "_order"]).drop_duplicates(keys, keep="last"), notes
 
 
-def _unreliable(sub: pd.DataFrame, metric: registry.Metric, shown: int = 5) -> list[str]:
-    """A note per model whose cells the registry's ``unreliable_when`` flags (a token premium
-    where over 1% of tokens are unknown), naming the worst languages with that metric's value."""
+def _unreliable(sub: pd.DataFrame, metric: registry.Metric, shown: int = 5) -> tuple[list[str], set]:
+    """The (model, language) cells that the registry's ``unreliable_when`` flags (a token premium
+    where over 1% of tokens are unknown), and a note per model naming its worst languages."""
     if not metric.unreliable_when:
-        return []
+        return [], set()
     other, limit = metric.unreliable_when
     flagged = sub[(sub.metric == other) & (sub.value > limit)]
     shown_as = registry.get(other) if registry.known(other) else registry.Metric(other)
@@ -301,7 +303,7 @@ def _unreliable(sub: pd.DataFrame, metric: registry.Metric, shown: int = 5) -> l
         notes.append(f"{model}: {metric.name} is unreliable in {n} language{'s' * (n != 1)} where {other} is "
                      f"above {limit * 100 if shown_as.percent else limit:g}{'%' if shown_as.percent else ''} "
                      f"({worst}{more}); {other}: {shown_as.description}.")
-    return notes
+    return notes, set(zip(flagged.model, flagged.test_lang))
 
 
 def _systems(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[System]]:

@@ -24,7 +24,7 @@ import pandas as pd
 from . import langinfo, plots
 from .board import ALPHA, Board, aggregate
 from .io import slug, write_atomic
-from .tables import BELOW, ci_text, fmt_p, legend, num, pair_table, plural, rank_text, star, unit
+from .tables import BELOW, UNRELIABLE, ci_text, fmt_p, legend, marks, num, pair_table, plural, rank_text, star, unit
 
 FONTS = ", ".join(f'"{f}"' for f in plots.PREFERRED[:-1]) + ", sans-serif"
 
@@ -275,7 +275,7 @@ def _value_td(board: Board, c, many: bool) -> str:
     if not pd.isna(c.p_holm_vs_best):
         title += f"; vs best p(Holm)={fmt_p(c.p_holm_vs_best)}"
     cls = "best" if c.best and many else ""
-    mark = f" {BELOW}" if c.below_best else ""
+    mark = marks(c)
     return (f'<td class="{cls}" data-v="{_num(c.value)}" title="{e(title)}" style="{_colour(shade(board, c.value))}">'
             f"{num(board, c.value)}{mark}</td>")
 
@@ -417,7 +417,7 @@ def _language_rows(board: Board, lang: str) -> str:
     cs = cs.assign(_k=board.sign * cs.value).sort_values(["_k", "best"], ascending=False, kind="stable")
     rows = []
     for c in cs.itertuples():
-        mark = f" {BELOW}" if c.below_best else ""
+        mark = marks(c)
         width = shade(board, c.value) * 12
         rows.append(f'<tr><td data-v="{c.rank_in_lang}">{c.rank_in_lang}</td><td class="t">{e(c.system)}</td>'
                     f'<td data-v="{_num(c.value)}">{num(board, c.value)}{mark}</td>'
@@ -441,8 +441,11 @@ def language_page(lang: str, boards: dict[str, Board], command: str) -> str:
                      f'</h2><table class="sortable"><thead><tr><th>rank</th><th class="t">system</th>'
                      f"<th>{e(b.metric)}</th><th>95% CI</th><th>n</th><th>p vs best (Holm over languages)</th>"
                      f'<th class="t"></th></tr></thead><tbody>{rows}</tbody></table>')
+    flagged = any(c.unreliable for b in boards.values() if "unreliable" in b.cells
+                  for c in b.cells[b.cells.test_lang == lang].itertuples())
     parts.append(f'<p class="note">{BELOW} = significantly worse than the best system in this language after Holm '
-                 f"correction across languages (alpha {ALPHA}).</p>")
+                 f"correction across languages (alpha {ALPHA})."
+                 + (f" {UNRELIABLE} = unreliable here (the task's notes say why)." if flagged else "") + "</p>")
     return page(f"{lang}: {langinfo.name(lang)}", "\n".join(parts), command, root="../")
 
 

@@ -15,6 +15,7 @@ from . import langinfo, stats
 from .board import ALPHA, Board, aggregate
 
 BELOW = "▼"  # significantly worse than the language's best system (Holm-corrected)
+UNRELIABLE = "†"  # the value is unreliable there (registry ``unreliable_when``; a note says why)
 COMPACT = 40  # printed per-language tables show at most this many languages ...
 SHOWN = 10  # ... else the best and the worst SHOWN of the first system
 
@@ -112,8 +113,13 @@ def pair_table(board: Board) -> pd.DataFrame:
     })
 
 
+def marks(c) -> str:
+    """A cell's marks: significantly below the language's best, unreliable."""
+    return (f" {BELOW}" if c.below_best else "") + (f" {UNRELIABLE}" if getattr(c, "unreliable", False) else "")
+
+
 def cell_text(board: Board, c) -> str:
-    return num(board, c.value) + (f" {BELOW}" if c.below_best else "")
+    return num(board, c.value) + marks(c)
 
 
 def language_table(board: Board, md: bool = False) -> pd.DataFrame:
@@ -219,6 +225,8 @@ def legend(board: Board, md: bool = False) -> str:
                      f"below {ALPHA}.")
     elif n > 1:
         lines.append("No per-item scores for two or more systems on the same items: no significance tests.")
+    if "unreliable" in board.cells and board.cells.unreliable.any():
+        lines.append(f"{UNRELIABLE} = the value is unreliable in that language (the notes say why).")
     return "\n".join(lines + [f"Note: {md_escape(x) if md else x}" for x in board.notes])
 
 

@@ -115,7 +115,8 @@ def test_premium_and_rates_are_corpus_ratios_by_hand(tmp_path):
     assert f[("deu_Latn", "unknown_rate")] == 1.0  # the vocabulary holds [UNK] only: every word is unknown
 
 
-def test_unknown_rate_and_the_board_note_on_an_unreliable_premium(tmp_path):
+def part_unknown_run(tmp_path):
+    """flores_tokens on English and a 'deu_Latn' of which 3 of 10 words are not in the vocabulary."""
     eng = [(1, "a b"), (2, "c d e f"), (3, "g"), (4, "h i j")]  # 10 tokens, every one in the vocabulary
     xxx = [(1, "a zz"), (2, "qq"), (3, "e f g h i"), (4, "j k")]  # 10 tokens, zz qq k unknown
     mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": xxx})
@@ -126,8 +127,12 @@ def test_unknown_rate_and_the_board_note_on_an_unreliable_premium(tmp_path):
     t = T(WordLevel({"[UNK]": 0, **{w: i + 1 for i, w in enumerate("abcdefghij")}}, unk_token="[UNK]"))
     t.pre_tokenizer = WhitespaceSplit()
     t.save(str(tmp_path / "w.json"))
-    rep = xling.evaluate("flores_tokens", f"tok:{tmp_path / 'w.json'}", langs=["eng_Latn", "deu_Latn"],
-                         data_dir=tmp_path, out_dir=tmp_path / "r", progress=False)
+    return xling.evaluate("flores_tokens", f"tok:{tmp_path / 'w.json'}", langs=["eng_Latn", "deu_Latn"],
+                          data_dir=tmp_path, out_dir=tmp_path / "r", progress=False)
+
+
+def test_unknown_rate_and_the_board_note_on_an_unreliable_premium(tmp_path):
+    rep = part_unknown_run(tmp_path)
     f = rep.frame().set_index(["test_lang", "metric"])["value"]
     assert f[("deu_Latn", "unknown_rate")] == pytest.approx(3 / 10) and f[("eng_Latn", "unknown_rate")] == 0.0
     assert f[("deu_Latn", "token_premium")] == 1.0  # as cheap as English, because 3 words are [UNK]
@@ -171,3 +176,17 @@ def test_sample_scores_average_to_the_premium(tmp_path):
                          data_dir=tmp_path, out_dir=tmp_path / "r", progress=False)
     assert rep.samples().score.tolist() == pytest.approx([3 * 4 / 10, 1 * 4 / 10, 5 * 4 / 10, 6 * 4 / 10])
     assert rep.samples().score.mean() == pytest.approx(1.5)
+
+
+def test_unreliable_cells_are_marked_in_every_rendering(tmp_path):
+    rep = part_unknown_run(tmp_path)
+    from xling import board, site, tables
+
+    b = board.build(rep.frame(), rep.samples(), {"flores_tokens": ("token_premium", "lower")})["flores_tokens"]
+    assert b.cells.set_index("test_lang").unreliable.to_dict() == {"deu_Latn": True, "eng_Latn": False}
+    lt = tables.language_table(b).set_index("code")
+    assert lt.loc["deu_Latn"].iloc[-1] == "1.000 †" and lt.loc["eng_Latn"].iloc[-1] == "1.000"
+    assert "† = the value is unreliable in that language" in tables.legend(b)
+    assert "1.000 †</td>" in site.task_page(b, "cmd") and "† = unreliable here" in site.language_page(
+        "deu_Latn", {"flores_tokens": b}, "cmd")
+    assert "† = unreliable" not in site.language_page("eng_Latn", {"flores_tokens": b}, "cmd")
