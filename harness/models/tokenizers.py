@@ -1,7 +1,7 @@
 """``tok:<which>``: tokenizers alone (the ``Tokenizer`` capability), offline, for tokenizer
 fairness. Tokens are counted without special tokens (BOS/EOS, [CLS]/[SEP]) and without
 truncation or padding; so are the tokens that are the tokenizer's unknown token ([UNK], <unk>:
-``count_unknown``), because a vocabulary that cannot spell a script maps whole words to one
+``count_tokens_and_unknown``), because a vocabulary that cannot spell a script maps whole words to one
 unknown token and so looks cheap in a token premium.
 
 * ``tok:xlmr``: XLM-R's SentencePiece unigram (250k), the ``tokenizer.json`` bundled with the
@@ -52,7 +52,7 @@ def bundled_path(which: str) -> Path:
 
 
 class CountingTokenizer:
-    """``count_tokens(texts)`` and ``count_unknown(texts)``, named ``tok:<label>@<hash of its files>``.
+    """``count_tokens(texts)`` and ``count_tokens_and_unknown(texts)``, named ``tok:<label>@<hash of its files>``.
 
     ``reader``: (the library reading the files, ``encode(texts) -> token ids per text``, the
     unknown token's id: None where the tokenizer has none, e.g. byte-level BPE, so every count of
@@ -74,10 +74,9 @@ class CountingTokenizer:
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self._ids(texts)]
 
-    def count_unknown(self, texts: Sequence[str]) -> list[int]:
-        if self.unk_id is None:
-            return [0 for _ in texts]
-        return [sum(1 for i in ids if i == self.unk_id) for ids in self._ids(texts)]
+    def count_tokens_and_unknown(self, texts: Sequence[str]) -> list[tuple[int, int]]:
+        """(tokens, unknown tokens) per text, from one tokenization."""
+        return [(len(ids), sum(1 for i in ids if i == self.unk_id)) for ids in self._ids(texts)]
 
 
 def _fast_unk_id(tok, path: Path) -> int | None:

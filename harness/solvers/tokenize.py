@@ -8,7 +8,8 @@ per-sentence ratios). Bootstrap intervals over sentences. Token counts go throug
 cache (a rerun tokenizes nothing). A sample's ``score`` is its tokens times sentences / the
 pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``in_language``.
 
-Where the tokenizer counts its unknown tokens (``count_unknown``: [UNK], <unk>), the cell also
+Where the tokenizer counts its unknown tokens too (``count_tokens_and_unknown``: [UNK], <unk>;
+one tokenization gives both counts), the cell also
 has ``unknown_rate``, unknown tokens / tokens: a vocabulary that cannot spell a script turns
 whole words into one unknown token, so its premium there looks low for the wrong reason (the
 board notes such cells: the registry's ``unreliable_when`` of ``token_premium``).
@@ -34,21 +35,27 @@ settings = base.only(Setting.IN_LANGUAGE)
 texts = base.no_texts
 
 
-def count(ctx, model, texts: list[str], method: str = "count_tokens") -> list[int]:
-    """``model.count_tokens`` (or another counting method) through the text cache."""
-    def compute(idx):
-        return [json.dumps(int(n)) for n in getattr(model, method)([texts[i] for i in idx])]
+def count(ctx, model, texts: list[str]) -> np.ndarray:
+    """Token counts per text through the text cache: a (texts, 2) array of tokens and unknown
+    tokens where the model counts both (``count_tokens_and_unknown``), else (texts, 1)."""
+    method = "count_tokens_and_unknown" if hasattr(model, "count_tokens_and_unknown") else "count_tokens"
 
-    return [int(v) for v in textcache.cached(lmcalls.store(ctx), model, method, texts, compute, chunk=2048)]
+    def compute(idx):
+        return [json.dumps(n if isinstance(n, int) else [int(x) for x in n])
+                for n in getattr(model, method)([texts[i] for i in idx])]
+
+    values = [json.loads(v) for v in textcache.cached(lmcalls.store(ctx), model, method, texts, compute, chunk=2048)]
+    return np.asarray(values, dtype=np.float64).reshape(len(texts), -1)
 
 
 def solve(task, model, cell, ctx):
     split = task.test_split
     ex = ctx.examples(task, cell.test_lang, split, limit=True)
-    tokens = np.asarray(count(ctx, model, [e.text for e in ex]), dtype=np.float64)
+    counted = count(ctx, model, [e.text for e in ex])
+    tokens = counted[:, 0]
     words = np.array([lmm.nwords(e.text) for e in ex], dtype=np.float64)
     chars = np.array([lmm.nchars(e.text) for e in ex], dtype=np.float64)
-    pivot = lm.pivot_aligned(task, ctx, ex, lambda p: count(ctx, model, [e.text for e in p]))
+    pivot = lm.pivot_aligned(task, ctx, ex, lambda p: count(ctx, model, [e.text for e in p])[:, 0])
     seed = ctx.seed
     metrics = {
         "tokens_per_sentence": lm.corpus_metric(lmm.per_sentence, (tokens,), seed),
@@ -57,8 +64,8 @@ def solve(task, model, cell, ctx):
         "token_premium": lm.corpus_metric(lmm.ratio, (tokens, pivot), seed),
     }
     counts = {"tokens": tokens, "words": words, "chars": chars}
-    if hasattr(model, "count_unknown"):
-        counts["unknown"] = np.asarray(count(ctx, model, [e.text for e in ex], "count_unknown"), dtype=np.float64)
+    if counted.shape[1] == 2:
+        counts["unknown"] = counted[:, 1]
         metrics["unknown_rate"] = lm.corpus_metric(lmm.ratio, (counts["unknown"], tokens), seed)
     share = len(ex) / pivot.sum()  # score: the sentence's tokens scaled so that their mean is the premium
     preds = [Prediction(e.id, e.lang, None, {k: int(v[i]) for k, v in counts.items()}, float(tokens[i] * share))
