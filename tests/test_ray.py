@@ -128,8 +128,24 @@ def test_multi_run_command_identical_to_separate_local_runs(mini_mirror, tmp_pat
     assert len({o.run_dir for o in outcomes}) == 4
 
 
-def _workers():
-    return sorted(n for n in ray.util.list_named_actors() if n.startswith("xling-worker-"))
+def _pool_of(executor, spec_start: str):
+    """The executor's open actor pool of the model whose spec starts with ``spec_start``. Not the
+    cluster's named actors: a finished test's actors may still be on their way out there."""
+    pools = [p for p in list(executor._pools.values()) if str(p.ref.spec).startswith(spec_start)]
+    return pools[0] if len(pools) == 1 else None
+
+
+def _actors(pool) -> set:
+    with pool.lock:
+        return set(pool.ready) | set(pool.starting.values())
+
+
+def _full_actor(pool):
+    """A ready actor of the pool with a full queue (DEPTH requests in flight), or None."""
+    from xling.executor_ray import DEPTH
+
+    with pool.lock:
+        return next((a for a, n in pool.ready.items() if n >= DEPTH), None) if len(pool.ready) == 2 else None
 
 
 def _lines(path):
@@ -152,15 +168,19 @@ def test_actor_killed_mid_run_loses_at_most_its_shard(mini_mirror, tmp_path, exe
 
     t = threading.Thread(target=run)
     t.start()
-    while len(_lines(log)) < 3 * SHARD and t.is_alive():
+    pool = victim = None
+    while victim is None and t.is_alive():  # 3 shards done, both workers up, one with a full queue
         time.sleep(0.02)
-    victims = _workers()
-    assert len(victims) == 2, victims  # both workers are encoding
+        if len(_lines(log)) >= 3 * SHARD:
+            pool = _pool_of(executor, "fake:64:delay")
+            victim = pool and _full_actor(pool)
+    assert victim is not None, "the run ended before a worker could be killed mid-run"
+    before = _actors(pool)
     retried = executor.stats["retried"]
-    ray.kill(ray.get_actor(victims[0]), no_restart=True)
-    while t.is_alive() and not set(_workers()) - set(victims):
+    ray.kill(victim, no_restart=True)
+    while t.is_alive() and not _actors(pool) - before:
         time.sleep(0.02)
-    replacement = set(_workers()) - set(victims)
+    replacement = _actors(pool) - before
     t.join(120)
     assert not t.is_alive() and not errors, errors
     assert snapshot(result["rep"].run_dir) == snapshot(ref.run_dir)
@@ -168,7 +188,7 @@ def test_actor_killed_mid_run_loses_at_most_its_shard(mini_mirror, tmp_path, exe
     assert len(set(encoded)) == ref.model_calls == 2715
     assert len(encoded) - len(set(encoded)) <= SHARD, Counter(encoded).most_common(1)  # at most the shard in flight
     assert len(replacement) == 1  # a new worker took the dead one's place
-    assert executor.stats["retried"] - retried in (1, 2)  # its shard in flight (and the one queued behind)
+    assert executor.stats["retried"] - retried in (1, 2)  # its shard in flight and the one queued behind it
 
 
 DRIVER = """
