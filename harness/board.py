@@ -206,7 +206,7 @@ def _metric_for(task: str, sub: pd.DataFrame, info: dict) -> registry.Metric:
         name, better = info[task][0], info[task][1]
     else:
         name, better = next(m for m in sub["metric"] if not str(m).startswith("baseline_")), None
-    metric = registry.get(name) if registry.known(name) else registry.Metric(name)
+    metric = registry.lookup(name)
     if better in (registry.HIGHER, registry.LOWER) and better != metric.better:
         metric = replace(metric, better=better)
     return metric
@@ -293,7 +293,7 @@ def _unreliable(sub: pd.DataFrame, metric: registry.Metric, shown: int = 5) -> t
         return [], set()
     other, limit = metric.unreliable_when
     flagged = sub[(sub.metric == other) & (sub.value > limit)]
-    shown_as = registry.get(other) if registry.known(other) else registry.Metric(other)
+    shown_as = registry.lookup(other)
     notes = []
     for model, m in flagged.sort_values("value", ascending=False).groupby("model", sort=True):
         worst = ", ".join(f"{r.test_lang} {r.value * 100 if shown_as.percent else r.value:.1f}"

@@ -441,8 +441,7 @@ def language_page(lang: str, boards: dict[str, Board], command: str) -> str:
                      f'</h2><table class="sortable"><thead><tr><th>rank</th><th class="t">system</th>'
                      f"<th>{e(b.metric)}</th><th>95% CI</th><th>n</th><th>p vs best (Holm over languages)</th>"
                      f'<th class="t"></th></tr></thead><tbody>{rows}</tbody></table>')
-    flagged = any(c.unreliable for b in boards.values() if "unreliable" in b.cells
-                  for c in b.cells[b.cells.test_lang == lang].itertuples())
+    flagged = any(b.cells.unreliable[b.cells.test_lang == lang].any() for b in boards.values())
     parts.append(f'<p class="note">{BELOW} = significantly worse than the best system in this language after Holm '
                  f"correction across languages (alpha {ALPHA})."
                  + (f" {UNRELIABLE} = unreliable here (the task's notes say why)." if flagged else "") + "</p>")

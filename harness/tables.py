@@ -115,7 +115,7 @@ def pair_table(board: Board) -> pd.DataFrame:
 
 def marks(c) -> str:
     """A cell's marks: significantly below the language's best, unreliable."""
-    return (f" {BELOW}" if c.below_best else "") + (f" {UNRELIABLE}" if getattr(c, "unreliable", False) else "")
+    return (f" {BELOW}" if c.below_best else "") + (f" {UNRELIABLE}" if c.unreliable else "")
 
 
 def cell_text(board: Board, c) -> str:
@@ -225,7 +225,7 @@ def legend(board: Board, md: bool = False) -> str:
                      f"below {ALPHA}.")
     elif n > 1:
         lines.append("No per-item scores for two or more systems on the same items: no significance tests.")
-    if "unreliable" in board.cells and board.cells.unreliable.any():
+    if board.cells.unreliable.any():
         lines.append(f"{UNRELIABLE} = the value is unreliable in that language (the notes say why).")
     return "\n".join(lines + [f"Note: {md_escape(x) if md else x}" for x in board.notes])
 

@@ -197,11 +197,13 @@ def test_a_tokenizer_that_counts_tokens_only_gets_no_unknown_rate(tmp_path):
     deu = [(1, "a b c"), (2, "d"), (3, "e f g h i"), (4, "j k l m n o")]
     mirror(tmp_path, {"eng_Latn": eng, "deu_Latn": deu})
 
-    class Spaces:  # the Tokenizer protocol's required part only: a whitespace tokenizer
+    class Spaces:  # the Tokenizer protocol's required part only: a whitespace tokenizer (numpy counts)
         name = "spaces@1"
 
         def count_tokens(self, texts):
-            return [len(t.split()) for t in texts]
+            import numpy as np
+
+            return [np.int64(len(t.split())) for t in texts]
 
     assert isinstance(Spaces(), Tokenizer)
     rep = xling.evaluate("flores_tokens", Spaces(), langs=["eng_Latn", "deu_Latn"], data_dir=tmp_path,

@@ -55,6 +55,12 @@ def get(name: str) -> Metric:
                      f"families: {', '.join(p + '*' for p in sorted(_FAMILIES))})")
 
 
+def lookup(name: str) -> Metric:
+    """The registered metric, or an unregistered name with the defaults (higher is better, a
+    percentage): for rows of metrics this xling does not know (a plugin's, an older run's)."""
+    return get(name) if known(name) else Metric(name)
+
+
 def known(name: str) -> bool:
     try:
         get(name)

@@ -9,10 +9,10 @@ cache (a rerun tokenizes nothing). A sample's ``score`` is its tokens times sent
 pivot's tokens, so the scores' mean is the premium. Nothing is trained: setting ``in_language``.
 
 Where the tokenizer counts its unknown tokens too (``count_tokens_and_unknown``: [UNK], <unk>;
-one tokenization gives both counts), the cell also
-has ``unknown_rate``, unknown tokens / tokens: a vocabulary that cannot spell a script turns
-whole words into one unknown token, so its premium there looks low for the wrong reason (the
-board notes such cells: the registry's ``unreliable_when`` of ``token_premium``).
+one tokenization gives both counts), the cell also has ``unknown_rate``, unknown tokens /
+tokens: a vocabulary that cannot spell a script turns whole words into one unknown token, so
+its premium there looks low for the wrong reason (the board notes such cells: the registry's
+``unreliable_when`` of ``token_premium``).
 """
 from __future__ import annotations
 
@@ -38,10 +38,11 @@ texts = base.no_texts
 def count(ctx, model, texts: list[str]) -> np.ndarray:
     """Token counts per text through the text cache: a (texts, 2) array of tokens and unknown
     tokens where the model counts both (``count_tokens_and_unknown``), else (texts, 1)."""
-    method = "count_tokens_and_unknown" if hasattr(model, "count_tokens_and_unknown") else "count_tokens"
+    both = hasattr(model, "count_tokens_and_unknown")
+    method = "count_tokens_and_unknown" if both else "count_tokens"
 
-    def compute(idx):
-        return [json.dumps(n if isinstance(n, int) else [int(x) for x in n])
+    def compute(idx):  # int(): a plugin's counts may be numpy integers
+        return [json.dumps([int(x) for x in n] if both else int(n))
                 for n in getattr(model, method)([texts[i] for i in idx])]
 
     values = [json.loads(v) for v in textcache.cached(lmcalls.store(ctx), model, method, texts, compute, chunk=2048)]
