@@ -77,7 +77,7 @@ def check(plans: list[RunPlan]) -> None:
     for p in plans:
         plugins.backend(p.model)
         task = plugins.get_task(p.task)
-        if p.run.get("langs") not in (None, "", "all", ["all"]):
+        if p.run.get("langs") not in (None, "all", ["all"]):
             runner.resolve_langs(task, p.run["langs"])
 
 

@@ -270,7 +270,7 @@ def _solver_options(args) -> dict:
 
 
 def _run(args) -> None:
-    models, plans = _csv(args.model), _plans(args)
+    models, plans = _csv(args.model, "--model"), _plans(args)
     if len(models) == 1 and len(plans) == 1:
         _run_one(args, models[0], plans[0])
     else:
@@ -287,7 +287,7 @@ def _plans(args) -> list[tuple[str, str | None, str | None]]:
         return [(e.task, e.setting, e.train_lang or None) for e in suites.load(args.suite)[1]]
     if not args.task:
         raise XlingError("xling run needs --task (or --suite)")
-    return [(t, args.setting, args.train_lang) for t in _csv(args.task)]
+    return [(t, args.setting, args.train_lang) for t in _csv(args.task, "--task")]
 
 
 def _run_kw(args) -> dict:
@@ -400,8 +400,12 @@ def _reports(run, rep) -> None:
         print(table)
 
 
-def _csv(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+def _csv(value: str | None, flag: str = "") -> tuple[str, ...]:
+    """A comma-separated option's items; given but naming nothing (``--task=``, ``--model ,``) is an error."""
+    items = tuple(v.strip() for v in (value or "").split(",") if v.strip())
+    if value is not None and not items:
+        raise XlingError(f"{flag or 'a comma-separated option'} {value!r} names nothing: give at least one name")
+    return items
 
 
 def _board(args) -> None:
@@ -411,7 +415,8 @@ def _board(args) -> None:
     if df.empty:
         raise XlingError(f"no result rows in {', '.join(args.runs)}")
     how = publish.Publish(out_dir=Path(args.out), command=args.line, site=not args.no_html, force=args.force,
-                          select=board.Selection(_csv(args.task), _csv(args.setting), _csv(args.model)))
+                          select=board.Selection(_csv(args.task, "--task"), _csv(args.setting, "--setting"),
+                                                _csv(args.model, "--model")))
     print(publish.publish(df, results.samples(*args.runs), results.task_info(*args.runs), how))
 
 

@@ -96,10 +96,13 @@ class RunReport:
 
 def resolve_langs(task: Task, langs) -> list[str]:
     """'all', None, a comma-separated string or a list -> the task's canonical codes."""
-    if langs in (None, "", "all", ["all"]):
+    if langs in (None, "all", ["all"]):
         return list(task.langs)
+    codes = languages.normalize_many(langs)
+    if not codes:
+        raise XlingError(f"--lang {langs!r} names no language: give codes (e.g. --lang deu_Latn,yor_Latn) or 'all'")
     out = []
-    for code in languages.normalize_many(langs):
+    for code in codes:
         if code not in task.langs:
             import difflib
 

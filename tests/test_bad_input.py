@@ -33,6 +33,12 @@ def _run_args(mirror, out, *extra):
     (("run", "--task", "sib200", "--model", "fake", "--limit", "0"), "argument --limit: must be a positive number, got 0"),
     (("run", "--task", "sib200", "--model", "fake", "--run-id", "../escape"), "invalid --run-id"),
     (("run", "--task", "sib200", "--model", "hf:/no/such/dir"), "not a checkpoint directory"),
+    # an empty list is an error, never "everything" (--lang= ran all 205 languages; --lang , planned none)
+    (("run", "--task", "sib200", "--model", "fake", "--lang="), "--lang '' names no language"),
+    (("run", "--task", "sib200", "--model", "fake", "--lang", ","), "--lang ',' names no language"),
+    (("run", "--task", ",", "--model", "fake"), "--task ',' names nothing"),
+    (("run", "--task", "sib200", "--model", " , "), "--model ' , ' names nothing"),
+    (("similarity", "--task", "sib200", "--model", "fake", "--lang="), "--lang '' names no language"),
 ])
 def test_bad_arguments(capsys, mini_mirror, tmp_path, argv, fragment):
     code, err = _cli(capsys, *argv, "--data-dir", str(mini_mirror), "--out", str(tmp_path / "runs"))
