@@ -369,8 +369,8 @@ def _plan_text(task, model, run) -> str:
              f"  cells: {plan.cells} ({plan.cells_done} already done, {plan.cells - plan.cells_done} to score)",
              f"  texts to embed: {plan.texts:,} ({plan.misses:,} not in the cache)"]
     if plan.estimate is not None:
-        lines.append(f"  estimated time to embed them: {_duration(plan.estimate)} "
-                     f"(measured {1 / plan.seconds_per_text:.1f} texts/s on a sample)")
+        lines.append(f"  estimated time to embed them: {_duration(plan.estimate)} (measured "
+                     f"{1 / plan.seconds_per_text:.1f} texts/s, warm; the {plan.probed} texts measured are cached)")
     elif plan.texts == 0:
         lines.append("  this model is not an embedding model: its requests are cached per item as it runs")
     return "\n".join(lines)

@@ -131,8 +131,9 @@ def test_dry_run_prints_the_plan_with_an_estimate_and_writes_no_run(capsys, mini
     assert "plan: sib200 x fake@64, setting zero_shot, 2 languages, trained on eng_Latn" in out
     assert "cells: 2 (0 already done, 2 to score)" in out
     assert "texts to embed: 1,109 (1,109 not in the cache)" in out  # 701 English train + 2 x 204 test
-    assert "estimated time to embed them:" in out and "texts/s on a sample" in out
-    assert _cli(capsys, *args, "--no-board")[0] == 0
+    assert "estimated time to embed them:" in out and "texts/s, warm; the 68 texts measured are cached" in out
+    code, _, err = _cli(capsys, *args, "--no-board")
+    assert code == 0 and "cache hits: 68" in err  # 4 warm-up + 64 timed texts: measured once, never again
     code, out, _ = _cli(capsys, *args, "--dry-run")
     assert "cells: 2 (2 already done, 0 to score)" in out and "texts to embed: 0 (0 not in the cache)" in out
 
