@@ -19,3 +19,18 @@ class DataError(XlingError):
         super().__init__(f"{where}: {message}")
         self.path = str(path)
         self.line = line
+
+
+class Partial(XlingError):
+    """A batch of model requests that failed part-way: ``done`` maps positions in the batch to
+    the outputs received before the failure, so the cache can keep every good answer (a rerun
+    then asks only for the rest). Raised by a backend, translated by each layer that reshapes
+    outputs (``map``), stored by the cache, which then raises ``cause`` with a count."""
+
+    def __init__(self, cause: Exception, done: dict):
+        super().__init__(str(cause))
+        self.cause, self.done = cause, dict(done)
+
+    def map(self, fn) -> "Partial":
+        """The same failure with every received output ``v`` at position ``i`` turned into ``fn(i, v)``."""
+        return Partial(self.cause, {i: fn(i, v) for i, v in self.done.items()})

@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 
 from . import textcache
-from .errors import XlingError
+from .errors import Partial, XlingError
 from .textcache import TextStore
 
 COUNTER = "truncated"
@@ -84,11 +84,18 @@ class CachedLanguageModel:
         reqs = [(str(c), str(x)) for c, x in requests]
         flags = getattr(self.model, "loglikelihood_flags", None)
 
+        def row(lp, g, t) -> str:
+            return json.dumps([float(lp), bool(g), None if t is None else bool(t)])
+
         def compute(idx: list[int]) -> list[str]:
             part = [reqs[i] for i in idx]
-            got = list(flags(part)) if flags else _counted_flags(self.model, part)
+            try:
+                got = list(flags(part)) if flags else _counted_flags(self.model, part)
+            except Partial as e:  # keep what was received (checked as a full answer is)
+                _check(self.model, list(e.done.values()), len(e.done))
+                raise e.map(lambda _, v: row(*v)) from None
             _check(self.model, got, len(part))
-            return [json.dumps([float(lp), bool(g), None if t is None else bool(t)]) for lp, g, t in got]
+            return [row(lp, g, t) for lp, g, t in got]
 
         payloads = [json.dumps([c, x], ensure_ascii=False) for c, x in reqs]
         out = [tuple(json.loads(v)) for v in textcache.cached(self.store, self.counter, self._kind("loglikelihood"),
@@ -103,7 +110,11 @@ class CachedLanguageModel:
         texts = [str(t) for t in texts]
 
         def compute(idx: list[int]) -> list[str]:
-            got = list(self.model.loglikelihood_rolling([texts[i] for i in idx]))
+            try:
+                got = list(self.model.loglikelihood_rolling([texts[i] for i in idx]))
+            except Partial as e:
+                _check(self.model, list(e.done.values()), len(e.done))
+                raise e.map(lambda _, v: json.dumps([float(v[0]), int(v[1])])) from None
             _check(self.model, got, len(idx))
             return [json.dumps([float(lp), int(n)]) for lp, n in got]
 
@@ -117,8 +128,11 @@ class CachedLanguageModel:
 
         def compute(idx: list[int]) -> list[str]:
             part = [prompts[i] for i in idx]
-            got = flags(part, until, max_tokens) if flags else [
-                (t, False) for t in self.model.generate(part, until=until, max_tokens=max_tokens)]
+            try:
+                got = flags(part, until, max_tokens) if flags else [
+                    (t, False) for t in self.model.generate(part, until=until, max_tokens=max_tokens)]
+            except Partial as e:
+                raise e.map(lambda _, t: json.dumps([str(t), False], ensure_ascii=False)) from None
             return [json.dumps([str(t), bool(c)], ensure_ascii=False) for t, c in got]
 
         kind = self._kind(f"generate_until|max_tokens={int(max_tokens)}|until={json.dumps(until, ensure_ascii=False)}")

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import XlingError
+from .errors import Partial, XlingError
 
 
 def key(model: str, kind: str, payload: str) -> bytes:
@@ -79,13 +79,26 @@ def _cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute
     items = list(todo.items())
     for j in range(0, len(items), chunk):
         part = items[j:j + chunk]
-        out = compute([i for _, i in part])
+        try:
+            out = compute([i for _, i in part])
+        except Partial as e:
+            _keep(store, model, part, e, kept=j)
         if len(out) != len(part):
             raise XlingError(f"model {model.name} returned {len(out)} outputs for {len(part)} inputs")
         store.put(model.name, [(k, v) for (k, _), v in zip(part, out)])
         found.update((k, v) for (k, _), v in zip(part, out))
         _count(model, len(part), 0)
     return [found[k] for k in keys]
+
+
+def _keep(store: TextStore, model, part: list, failure: Partial, kept: int) -> None:
+    """Store the outputs a failed batch did receive, then raise its cause with the count."""
+    got = [(part[i][0], v) for i, v in sorted(failure.done.items())]
+    if got:
+        store.put(model.name, got)
+        _count(model, len(got), 0)
+    raise XlingError(f"{failure.cause} ({kept + len(got)} answers received in this run are kept in the cache: "
+                     "rerun the same command to ask only for the others)") from None
 
 
 def generate(store: TextStore, model, prompts: Sequence[str], max_tokens: int = 64, chunk: int = 64,

@@ -37,7 +37,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
 
 from .. import lmreq, progress
-from ..errors import XlingError
+from ..errors import Partial, XlingError
 from . import Backend
 from .httpfail import Retry, Unreachable
 from .openai_lm import EchoScorer
@@ -194,37 +194,43 @@ class OpenAIGenerator:
         return lmreq.cut_at(text, list(until))
 
     def map(self, fn, items: Sequence, desc: str) -> list:
-        """``fn(item)`` for every item on ``concurrency`` threads, in order; the first failure
-        stops the others and is raised."""
+        """``fn(item)`` for every item on ``concurrency`` threads, in order. The first failure
+        stops the others; it is raised as ``Partial``, carrying every answer received (those in
+        flight when it happened included), so that the cache keeps them."""
         items = list(items)
         if not items:
             return []
-        out: list = [None] * len(items)
         bar = progress.bar(len(items), f"{desc} {self.name}", "request", self.progress)
         self._abort.clear()
         pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)), thread_name_prefix="xling-http")
+        futures = {pool.submit(fn, x): i for i, x in enumerate(items)}
         try:
-            futures = {pool.submit(fn, x): i for i, x in enumerate(items)}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for f in sorted(done, key=lambda f: f.exception() is None):
-                    out[futures[f]] = f.result()  # re-raises the first XlingError
-                    bar.update(1)
-        except BaseException:
+                bar.update(len(done))
+                failed = next((f for f in done if f.exception() is not None), None)
+                if failed is not None:
+                    raise failed.exception()
+        except BaseException as e:
             self._abort.set()
-            raise
+            pool.shutdown(wait=True, cancel_futures=True)
+            got = {i: f.result() for f, i in futures.items() if f.done() and not f.cancelled() and f.exception() is None}
+            raise (Partial(e, got) if isinstance(e, XlingError) else e) from None
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             bar.close()
-        return out
+        return [f.result() for f in futures]  # in the items' order
 
     # ------------------------------------------------------------------ Generator / LanguageModel
 
     def generate(self, prompts: Sequence[str], until: Sequence[str] = (), max_tokens: int = 64) -> list[str]:
         """Greedy (temperature 0) completions, cut at the first of ``until``."""
         until = [u for u in until if u]
-        return [o or "" for o in self.map(lambda p: self.complete(p, max_tokens, until), prompts, "generate")]
+        try:
+            return [o or "" for o in self.map(lambda p: self.complete(p, max_tokens, until), prompts, "generate")]
+        except Partial as p:
+            raise p.map(lambda _, o: o or "") from None
 
     def loglikelihood_flags(self, requests: Sequence[tuple[str, str]]) -> list[tuple[float, bool, bool]]:
         """(log-prob, is_greedy, truncated) per (context, continuation)."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 
 from .. import lmreq
-from ..errors import XlingError
+from ..errors import Partial, XlingError
 from .hf_tokens import HFTokens, load_tokenizer, tokenizer_id, window_of
 from .httpfail import Retry
 
@@ -87,11 +87,16 @@ class EchoScorer:
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool, bool]]:
         if self.tokens is None:
-            return [(lp, g, False) for lp, g in self.client.map(self._score_text, requests, "loglikelihood")]
-        prepared = lmreq.prepare(self.tokens, requests, self.window)
-        jobs = [(list(p.context) + list(p.continuation), len(p.context)) for p in prepared]
-        got = self.client.map(self._score_ids, jobs, "loglikelihood")
-        return [(lp, g, p.truncated) for (lp, g), p in zip(got, prepared)]
+            fn, jobs, cut = self._score_text, requests, [False] * len(requests)
+        else:
+            prepared = lmreq.prepare(self.tokens, requests, self.window)
+            fn, cut = self._score_ids, [p.truncated for p in prepared]
+            jobs = [(list(p.context) + list(p.continuation), len(p.context)) for p in prepared]
+        try:
+            got = self.client.map(fn, jobs, "loglikelihood")
+        except Partial as e:  # the answers received are kept by the cache
+            raise e.map(lambda i, v: (v[0], v[1], cut[i])) from None
+        return [(lp, g, t) for (lp, g), t in zip(got, cut)]
 
     def loglikelihood_rolling(self, texts: list[str]) -> list[tuple[float, int]]:
         if self.tokens is None:
@@ -99,8 +104,23 @@ class EchoScorer:
                              "pass --tokenizer DIR")
         per_text = lmreq.rolling(self.tokens, self.proto, texts, self.window)
         jobs = [(list(w.context) + list(w.continuation), len(w.context)) for wins in per_text for w in wins]
-        scores = iter(self.client.map(self._score_ids, jobs, "loglikelihood_rolling"))
-        return [(sum(next(scores)[0] for _ in wins), sum(len(w.continuation) for w in wins)) for wins in per_text]
+        try:
+            scores = self.client.map(self._score_ids, jobs, "loglikelihood_rolling")
+        except Partial as e:  # a text whose every window was answered is kept by the cache
+            raise Partial(e.cause, _rolling_totals(per_text, e.done)) from None
+        return list(_rolling_totals(per_text, dict(enumerate(scores))).values())
+
+
+def _rolling_totals(per_text, scores: dict) -> dict:
+    """text position -> (total log-likelihood, tokens scored), for the texts whose windows
+    (numbered in order over all texts) all have a score in ``scores``."""
+    out, j = {}, 0
+    for t, wins in enumerate(per_text):
+        idx = range(j, j + len(wins))
+        j += len(wins)
+        if all(i in scores for i in idx):
+            out[t] = (sum(scores[i][0] for i in idx), sum(len(w.continuation) for w in wins))
+    return out
 
 
 def no_logprobs(url: str, why: str) -> str:
