@@ -4,12 +4,20 @@ Key = sha256(model name with revision, role, text). Values are float32 vectors i
 SQLite database (WAL mode): each batch is committed atomically as soon as it is computed,
 so an interrupted run keeps what it finished, and concurrent runs on one cache neither
 corrupt it nor block each other for long. Nothing is pickled.
+
+Every value is checked when read as a fresh output is: its length, finite numbers, and a
+checksum (the first 8 bytes of BLAKE2b over key and value, written with it). A damaged entry
+is a miss: the model computes it again, the new value replaces it, and one line on stderr says
+how many there were. Entries written before checksums existed (no ``h``) are checked for length
+and finiteness only. A database SQLite cannot read is a one-line error naming the file, with
+the ways on: move it aside, or ``--no-cache``.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,40 +42,92 @@ def key(model: str, role: str, text: str) -> bytes:
     return hashlib.sha256(f"{model}\x00{role}\x00{text}".encode()).digest()
 
 
+def checksum(k: bytes, value: bytes) -> bytes:
+    """What an entry's ``h`` column holds: a cheap check that its value is the one written."""
+    return hashlib.blake2b(k + b"\x00" + value, digest_size=8).digest()
+
+
+def damaged_db(path: Path, e: Exception) -> XlingError:
+    """The one-line error for a cache file that SQLite cannot read."""
+    d = str(path.parent)
+    return XlingError(f"the cache database {str(path)!r} is damaged ({e}); nothing computed is lost: move the cache "
+                      f"aside (mv {d!r} {d + '.damaged'!r}) and rerun, or rerun with --no-cache")
+
+
+def open_db(path: Path, table: str, columns: str) -> sqlite3.Connection:
+    """The cache file's connection, with ``table`` created and given a checksum column ``h``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+    except (OSError, sqlite3.Error) as e:
+        raise XlingError(f"cache directory {str(path.parent)!r} is not usable ({e}); "
+                         f"pass --cache-dir or set {CACHE_ENV} to a writable directory") from e
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, h BLOB)")
+        if "h" not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN h BLOB")  # a cache written before checksums
+    except sqlite3.OperationalError as e:
+        if "readonly" in str(e) or "unable to open" in str(e):
+            raise XlingError(f"cache directory {str(path.parent)!r} is not usable ({e}); "
+                             f"pass --cache-dir or set {CACHE_ENV} to a writable directory") from e
+        raise damaged_db(path, e) from None
+    except sqlite3.DatabaseError as e:
+        raise damaged_db(path, e) from None
+    return db
+
+
+def warn_damaged(path: Path, n: int) -> None:
+    if n:
+        print(f"xling: warning: {n} damaged cache entries in {str(path)!r} (checksum, length or non-finite "
+              "values) are computed again", file=sys.stderr)
+
+
 class EmbeddingStore:
     """One SQLite file of (key -> float32 vector)."""
 
     def __init__(self, directory: str | os.PathLike):
         self.path = Path(directory) / "embeddings.sqlite"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, dim INTEGER NOT NULL, v BLOB NOT NULL)")
-        except (OSError, sqlite3.Error) as e:
-            raise XlingError(f"cache directory {str(self.path.parent)!r} is not usable ({e}); "
-                             f"pass --cache-dir or set {CACHE_ENV} to a writable directory") from e
+        self._db = open_db(self.path, "emb", "k BLOB PRIMARY KEY, dim INTEGER NOT NULL, v BLOB NOT NULL")
+        self.damaged = 0  # entries read back damaged (then treated as misses)
+
+    def _sound(self, k: bytes, dim: int, v: bytes, h: bytes | None) -> np.ndarray | None:
+        vec = np.frombuffer(v, dtype=np.float32)
+        if vec.shape[0] != dim or (h is not None and h != checksum(k, v)) or not np.isfinite(vec).all():
+            return None
+        return vec
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i:i + 500])
-            q = f"SELECT k, dim, v FROM emb WHERE k IN ({','.join('?' * len(chunk))})"
-            for k, dim, v in self._db.execute(q, chunk):
-                vec = np.frombuffer(v, dtype=np.float32)
-                if vec.shape[0] == dim:  # a torn row (impossible in WAL, but cheap to check) is a miss
-                    found[k] = vec
+        bad = 0
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i:i + 500])
+                q = f"SELECT k, dim, v, h FROM emb WHERE k IN ({','.join('?' * len(chunk))})"
+                for k, dim, v, h in self._db.execute(q, chunk):
+                    vec = self._sound(k, dim, v, h)
+                    if vec is None:
+                        bad += 1
+                    else:
+                        found[k] = vec
+        except sqlite3.DatabaseError as e:
+            raise damaged_db(self.path, e) from None
+        self.damaged += bad
+        warn_damaged(self.path, bad)
         return found
 
     def put(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
-        rows = [(k, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
+        blobs = [(k, np.ascontiguousarray(v, dtype=np.float32)) for k, v in zip(keys, vectors)]
+        rows = [(k, int(v.shape[0]), v.tobytes(), checksum(k, v.tobytes())) for k, v in blobs]
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO emb (k, dim, v, h) VALUES (?, ?, ?, ?)", rows)
         except sqlite3.OperationalError as e:
             raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
+        except sqlite3.DatabaseError as e:
+            raise damaged_db(self.path, e) from None
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM emb").fetchone()[0]

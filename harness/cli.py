@@ -3,8 +3,10 @@ stderr, exit code 2."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from .errors import XlingError
@@ -57,6 +59,8 @@ def _run_parser(sub) -> None:
     run.add_argument("--run-id", help="name of the run directory (default: derived from the configuration)")
     run.add_argument("--seed", type=int, default=0, help="seed of probes, bootstraps and sampled shots (default: 0)")
     run.add_argument("--cache-dir", help="model-output cache (default: XLING_CACHE or the user cache dir)")
+    run.add_argument("--no-cache", action="store_true",
+                     help="use no existing cache (a fresh one in a temporary directory, removed at the end)")
     run.add_argument("--threads", type=_positive, help="CPU threads for the model")
     run.add_argument("--device", help="cpu, cuda, cuda:1 ... (hf models)")
     run.add_argument("--batch-size", type=_positive, help="texts per model call (default: the backend's)")
@@ -145,6 +149,8 @@ def _similarity_parser(sub) -> None:
     sim.add_argument("--out", default="runs", help="directory of runs (default: runs)")
     sim.add_argument("--data-dir", help="local mirror of the datasets (else XLING_DATA, else the hub)")
     sim.add_argument("--cache-dir", help="model-output cache (default: XLING_CACHE or the user cache dir)")
+    sim.add_argument("--no-cache", action="store_true",
+                     help="use no existing cache (a fresh one in a temporary directory, removed at the end)")
     sim.add_argument("--permutations", type=_positive, default=9999, help="Mantel permutations (default: 9999)")
     sim.add_argument("--seed", type=int, default=0, help="seed of the permutations (default: 0)")
     sim.add_argument("--pooling", choices=("weighted", "last", "mean", "output"), default="weighted",
@@ -450,6 +456,19 @@ COMMANDS = {"list": _list, "run": _run, "board": _board, "analyze": _analyze, "r
             "similarity": _similarity}
 
 
+@contextlib.contextmanager
+def _cache_choice(args):
+    """``--no-cache``: the command runs on a fresh cache in a temporary directory, removed after."""
+    if not getattr(args, "no_cache", False):
+        yield
+        return
+    if args.cache_dir:
+        raise XlingError("--no-cache and --cache-dir conflict: give one of them")
+    with tempfile.TemporaryDirectory(prefix="xling-no-cache-") as tmp:
+        args.cache_dir = tmp
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -458,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     args.line = shlex.join(["xling", *argv])  # the command as typed: shown in boards, kept in config.json
     try:
-        COMMANDS[args.command](args)
+        with _cache_choice(args):
+            COMMANDS[args.command](args)
     except XlingError as e:
         print(f"xling: error: {e}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .cache import checksum, damaged_db, open_db, warn_damaged
 from .errors import Partial, XlingError
 
 
@@ -26,13 +27,8 @@ class TextStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS texts (k BLOB PRIMARY KEY, model TEXT NOT NULL, v TEXT NOT NULL)")
-        except (OSError, sqlite3.Error) as e:
-            raise XlingError(f"cache {str(self.path)!r} is not usable ({e}); pass --cache-dir or set XLING_CACHE") from e
+        self._db = open_db(self.path, "texts", "k BLOB PRIMARY KEY, model TEXT NOT NULL, v TEXT NOT NULL")
+        self.damaged = 0  # entries whose checksum did not match (then treated as misses)
 
     @classmethod
     def beside(cls, store) -> "TextStore":
@@ -43,19 +39,32 @@ class TextStore:
 
     def get(self, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i:i + 500])
-            q = f"SELECT k, v FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
-            found.update(self._db.execute(q, chunk))
+        bad = 0
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i:i + 500])
+                q = f"SELECT k, v, h FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
+                for k, v, h in self._db.execute(q, chunk):
+                    if h is not None and h != checksum(k, v.encode()):
+                        bad += 1
+                    else:
+                        found[k] = v
+        except sqlite3.DatabaseError as e:
+            raise damaged_db(self.path, e) from None
+        self.damaged += bad
+        warn_damaged(self.path, bad)
         return found
 
     def put(self, model: str, items: Sequence[tuple[bytes, str]]) -> None:
+        rows = [(k, model, v, checksum(k, v.encode())) for k, v in items]
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", [(k, model, v) for k, v in items])
+                self._db.executemany("INSERT OR REPLACE INTO texts (k, model, v, h) VALUES (?, ?, ?, ?)", rows)
         except sqlite3.OperationalError as e:
             raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
+        except sqlite3.DatabaseError as e:
+            raise damaged_db(self.path, e) from None
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,104 @@
+"""A damaged cache is caught (issue: NaN or overwritten vectors were used silently or crashed
+sklearn; a corrupt database gave a traceback or blamed the directory).
+
+Each case: a clean run fills the cache, the cache is damaged the way a disk, a crash or a
+stray tool would, and the same command is run again into a fresh run directory. Damaged
+entries are computed again (one warning line) and the rows equal the clean run's; a database
+SQLite cannot read is one line naming it, with the way on (move it aside, --no-cache)."""
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from xling.cli import main
+
+VOLATILE = ("time", "wall_s", "started")
+
+
+def _run(capsys, mirror, out, cache, task="sib200", *extra):
+    lang = "deu_Latn,zho_Hans" if task == "sib200" else "deu_Latn,zho_Hans"
+    argv = ["run", "--model", "fake:64", "--task", task, "--lang", lang, "--data-dir", str(mirror), "--out", str(out),
+            "--no-board", *extra]
+    if task == "sib200":
+        argv += ["--setting", "zero_shot", "--train-lang", "eng_Latn"]
+    if cache is not None:
+        argv += ["--cache-dir", str(cache)]
+    code = main(argv)
+    _, err = capsys.readouterr()
+    return code, err.strip()
+
+
+def _rows(out) -> list[dict]:
+    (run,) = [p for p in out.iterdir() if p.is_dir()]
+    rows = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
+
+
+def _damage_vectors(db_path, share: float, how: str, seed: int = 0) -> int:
+    """Overwrite ``share`` of the stored vectors in place (NaN, or 10.0 everywhere), leaving their checksums."""
+    rng = np.random.default_rng(seed)
+    with sqlite3.connect(db_path) as db:
+        keys = [k for (k,) in db.execute("SELECT k FROM emb ORDER BY k")]
+        hit = [keys[i] for i in rng.choice(len(keys), max(1, int(share * len(keys))), replace=False)]
+        for k in hit:
+            dim = db.execute("SELECT dim FROM emb WHERE k = ?", (k,)).fetchone()[0]
+            vec = np.full(dim, np.nan if how == "nan" else 10.0, np.float32)
+            db.execute("UPDATE emb SET v = ? WHERE k = ?", (vec.tobytes(), k))
+    return len(hit)
+
+
+@pytest.mark.parametrize("task,how", [("tatoeba", "nan"), ("sib200", "nan"), ("sib200", "ten")])
+def test_damaged_vectors_are_computed_again(capsys, mini_mirror, tmp_path, task, how):
+    cache = tmp_path / "cache"
+    assert _run(capsys, mini_mirror, tmp_path / "clean", cache, task)[0] == 0
+    n = _damage_vectors(cache / "embeddings.sqlite", 0.02, how)
+    code, err = _run(capsys, mini_mirror, tmp_path / "again", cache, task)
+    assert code == 0, err
+    assert f"{n} damaged cache entries" in err and "computed again" in err
+    assert f"model calls: {n}," in err  # exactly the damaged ones, nothing else
+    assert _rows(tmp_path / "again") == _rows(tmp_path / "clean")
+    code, err = _run(capsys, mini_mirror, tmp_path / "third", cache, task)  # repaired: no calls, no warning
+    assert code == 0 and "model calls: 0," in err and "damaged cache entries" not in err
+
+
+def test_a_cache_written_before_checksums_is_read_and_checked(capsys, mini_mirror, tmp_path):
+    cache = tmp_path / "cache"
+    assert _run(capsys, mini_mirror, tmp_path / "clean", cache)[0] == 0
+    db_path = cache / "embeddings.sqlite"
+    with sqlite3.connect(db_path) as db:  # the old layout: no h column
+        db.execute("CREATE TABLE old AS SELECT k, dim, v FROM emb")
+        db.execute("DROP TABLE emb")
+        db.execute("CREATE TABLE emb (k BLOB PRIMARY KEY, dim INTEGER NOT NULL, v BLOB NOT NULL)")
+        db.execute("INSERT INTO emb SELECT * FROM old")
+        db.execute("DROP TABLE old")
+    n = _damage_vectors(db_path, 0.02, "nan")
+    code, err = _run(capsys, mini_mirror, tmp_path / "again", cache)
+    assert code == 0 and f"{n} damaged cache entries" in err and f"model calls: {n}," in err
+    assert _rows(tmp_path / "again") == _rows(tmp_path / "clean")
+
+
+def _garble(db_path, offset: int, size: int) -> None:
+    raw = bytearray(db_path.read_bytes())
+    raw[offset:offset + size] = bytes((i * 37 + 11) % 256 for i in range(size))
+    db_path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("where", ["middle", "header"])
+def test_a_damaged_database_is_one_line_with_the_way_on(capsys, mini_mirror, tmp_path, where):
+    cache = tmp_path / "cache"
+    assert _run(capsys, mini_mirror, tmp_path / "clean", cache)[0] == 0
+    db_path = cache / "embeddings.sqlite"
+    for side in cache.glob("embeddings.sqlite-*"):  # the WAL checkpointed: the damage is in the file read
+        side.unlink()
+    size = db_path.stat().st_size
+    _garble(db_path, 0 if where == "header" else size // 3, 100 if where == "header" else size // 3)
+    code, err = _run(capsys, mini_mirror, tmp_path / "again", cache)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert str(db_path) in err and "is damaged" in err and "writable directory" not in err
+    assert f"mv '{cache}' '{cache}.damaged'" in err and "--no-cache" in err
+    code, err = _run(capsys, mini_mirror, tmp_path / "nocache", None, "sib200", "--no-cache")
+    assert code == 0, err
+    assert _rows(tmp_path / "nocache") == _rows(tmp_path / "clean")
+    assert _run(capsys, mini_mirror, tmp_path / "x", cache, "sib200", "--no-cache")[1].endswith(
+        "--no-cache and --cache-dir conflict: give one of them")
