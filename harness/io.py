@@ -4,18 +4,22 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
 from .errors import XlingError
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+=-]{0,199}$")
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+=-]*$")
+MAX_NAME = 200  # characters of a name: a path component (255 bytes at most) with room for a temporary file's
 
 
 def safe_name(value: str, what: str = "name") -> str:
-    """A single path component made only of safe characters (no '/', no '..')."""
+    """A single path component made only of safe characters (no '/', no '..'), at most ``MAX_NAME`` long."""
     if not _SAFE.match(value) or value in (".", ".."):
         raise XlingError(f"invalid {what} {value!r}: use letters, digits and . _ + = - (no path separators)")
+    if len(value) > MAX_NAME:
+        raise XlingError(f"invalid {what} {value!r}: {len(value)} characters, at most {MAX_NAME}")
     return value
 
 
@@ -62,13 +66,37 @@ def write_jsonl(path: Path, rows) -> None:
     write_atomic(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path, torn_ok: bool = False) -> list[dict]:
+    """The rows of a JSON Lines file. A line that is not JSON is a one-line error naming it,
+    except, where ``torn_ok``, the last line when it does not end with a newline: what a
+    killed writer can leave. That line is dropped, with one warning line on stderr."""
     rows = []
     with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise XlingError(f"{path}:{i}: not valid JSON ({e.msg})") from None
+        lines = f.readlines()
+    for i, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                if torn_ok and i == len(lines) and not line.endswith("\n"):
+                    print(f"xling: warning: {path}:{i}: a torn last line (an interrupted write) is left out; "
+                          "its cell is computed again by a rerun", file=sys.stderr)
+                    continue
+                raise XlingError(f"{path}:{i}: not valid JSON ({e.msg})") from None
     return rows
+
+
+def read_json(path: Path, kind: type = dict):
+    """A JSON file that must hold a ``kind`` (an object by default): one line naming the file
+    where it is damaged (truncated, not JSON) or holds something else."""
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise XlingError(f"{path} is damaged (not UTF-8: {e.reason})") from None
+    except json.JSONDecodeError as e:
+        raise XlingError(f"{path} is damaged or truncated ({e.msg} at line {e.lineno}); remove it, or the "
+                         "run directory, and rerun") from None
+    if not isinstance(value, kind):
+        raise XlingError(f"{path} holds a JSON {type(value).__name__}, not the {kind.__name__} xling writes there; "
+                         "remove it, or the run directory, and rerun")
+    return value

@@ -16,7 +16,7 @@ def frame(*paths) -> pd.DataFrame:
     rows: list[dict] = []
     for p in paths or ("runs",):
         for f in result_files(p):
-            rows.extend(read_jsonl(f))
+            rows.extend(read_jsonl(f, torn_ok=True))
     df = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
     for col in ("value", "ci_low", "ci_high"):
         df[col] = pd.to_numeric(df[col])

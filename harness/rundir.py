@@ -7,6 +7,9 @@
   results.jsonl                one tidy row per (cell, metric): COLUMNS
   samples/<train>__<test>[__q-<query>].jsonl          per-item predictions of one cell
   samples/k<shots>-s<seed>/<train>__<test>.jsonl      the same for a fewshot cell
+  .lock                        held (flock) while a run works here: an identical second run waits
+  manifest.json                what resuming checks: each finished cell's metrics, and the
+                               signature of each data file (language, split) the run read
 ```
 
 ``<train>`` is ``-`` where nothing was trained. Readers of runs (results, leaderboards,
@@ -16,21 +19,24 @@ direction are in config.json.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .core import Cell
 from .errors import XlingError
-from .io import read_jsonl, write_atomic, write_jsonl
+from .io import read_json, read_jsonl, write_atomic, write_jsonl
 
 COLUMNS = ("model", "task", "task_version", "setting", "train_lang", "train_split", "shots", "test_lang", "query_lang",
            "split", "metric", "value", "n", "ci_low", "ci_high", "seed", "data", "signature", "harness_version",
            "run_id")
-CONFIG, RESULTS, SAMPLES = "config.json", "results.jsonl", "samples"
+CONFIG, RESULTS, SAMPLES, MANIFEST = "config.json", "results.jsonl", "samples", "manifest.json"
+LOCK = ".lock"  # held (flock) by the run working in the directory
 # keys of config.json that describe, not identify, a run (a rerun may change them)
 DESCRIPTIVE = ("test_langs", "task_langs", "main_metric", "better", "provenance")
 _FEWSHOT = re.compile(r"^k(\d+)-s(\d+)$")
@@ -63,23 +69,79 @@ class RunDir:
             yield cell_of(f), f
 
     def config(self) -> dict | None:
-        """config.json as a dict; None if absent or unreadable."""
-        try:
-            return json.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
+        """config.json as a dict; None if absent; a one-line error naming it where it is
+        damaged (truncated, not JSON, not an object)."""
+        if not self.config_path.exists():
             return None
+        return read_json(self.config_path)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / MANIFEST
+
+    def manifest(self) -> dict:
+        """{"cells": {cell key: [metrics]}, "data": {"lang|split": signature}}; empty where the run
+        predates it (or it was lost: resuming then trusts rows that have their samples)."""
+        try:
+            m = read_json(self.manifest_path) if self.manifest_path.exists() else {}
+        except XlingError:
+            return {}
+        return {"cells": dict(m.get("cells") or {}), "data": dict(m.get("data") or {})}
+
+    def write_manifest(self, manifest: dict) -> None:
+        write_atomic(self.manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
     def write_config(self, config: dict) -> None:
         write_atomic(self.config_path, json.dumps(config, indent=2, sort_keys=True, default=str) + "\n")
 
     def rows(self) -> list[dict]:
-        return read_jsonl(self.results_path) if self.results_path.exists() else []
+        """results.jsonl's rows (a torn last line, which a kill can leave, is left out with a warning)."""
+        return read_jsonl(self.results_path, torn_ok=True) if self.results_path.exists() else []
+
+    @contextmanager
+    def lock(self):
+        """Hold ``.lock`` in the run directory (made here) while a run works in it: a second
+        identical run waits, saying so on one line, then resumes what the first finished."""
+        import fcntl
+
+        path = self.path / LOCK
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise XlingError(f"cannot write {str(self.path)!r}: {e.strerror or e}") from e
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"xling: another xling run holds {path}; waiting for it to finish, then resuming",
+                      file=sys.stderr, flush=True)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def remove_if_empty(self) -> None:
+        """Remove what opening a run left (config.json, the manifest, the lock) where nothing was computed."""
+        if self.results_path.exists():
+            return
+        for name in (CONFIG, MANIFEST, LOCK):
+            (self.path / name).unlink(missing_ok=True)
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass
 
     def write_rows(self, rows: list[dict]) -> None:
         write_jsonl(self.results_path, rows)
 
     def write_samples(self, cell: Cell, items: list[dict]) -> None:
         write_jsonl(self.sample_path(cell), items)
+
+
+def cell_key(train: str, test: str, query: str = "", shots=None, seed=None) -> str:
+    """A cell's name in manifest.json."""
+    return "|".join([train or "-", test, query or ""] + ([f"k{shots}", f"s{seed}"] if shots not in (None, "") else []))
 
 
 def cell_of(path: Path) -> Cell:
@@ -102,12 +164,15 @@ def same_run(old: dict, new: dict) -> bool:
 def result_files(path: Path) -> list[Path]:
     """results.jsonl files under ``path``: a run directory, a directory of runs, or the file itself."""
     path = Path(path)
-    if path.is_file():
-        return [path]
-    if (path / RESULTS).is_file():
-        return [path / RESULTS]
-    if path.is_dir():
-        return sorted(path.glob(f"*/{RESULTS}"))
+    try:
+        if path.is_file():
+            return [path]
+        if (path / RESULTS).is_file():
+            return [path / RESULTS]
+        if path.is_dir():
+            return sorted(path.glob(f"*/{RESULTS}"))
+    except OSError as e:  # a name too long for the file system, say
+        raise XlingError(f"cannot read {str(path)!r}: {e.strerror or e}") from e
     raise XlingError(f"no results at {str(path)!r} (expected a run directory, a runs/ directory or results.jsonl)")
 
 

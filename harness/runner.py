@@ -23,7 +23,7 @@ from . import cache as cache_mod
 from . import data as data_mod
 from . import executor as executor_mod
 from .execution import using
-from . import languages, models, progress, results, solve
+from . import languages, models, progress, resume, results, solve
 from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .io import safe_name, slug
@@ -141,23 +141,20 @@ def evaluate(task: Task, model, run: RunConfig) -> RunReport:
     job, cells, config = prepare(task, model, run)
     rd = job.rd
     fresh = not rd.path.exists()
-    config = _open(rd, config, task, run)
-    started = time.monotonic()
-    try:
-        with using(run.executor) as ex:
-            config["provenance"]["executor"] = ex.kind
-            job.executor, job.ref = ex, executor_mod.model_ref(model)
-            report = _run_cells(job, cells)
-    except XlingError:
-        if fresh and not rd.results_path.exists():  # nothing computed: leave no empty run behind
-            rd.config_path.unlink(missing_ok=True)
-            try:
-                rd.path.rmdir()
-            except OSError:
-                pass
-        raise
-    config["provenance"]["wall_seconds"] = round(time.monotonic() - started, 3)
-    rd.write_config(config)
+    with rd.lock():  # an identical run started meanwhile waits here, then resumes this one's cells
+        try:
+            config = _open(rd, config, task, run)
+            started = time.monotonic()
+            with using(run.executor) as ex:
+                config["provenance"]["executor"] = ex.kind
+                job.executor, job.ref = ex, executor_mod.model_ref(model)
+                report = _run_cells(job, cells)
+        except XlingError:
+            if fresh:  # nothing computed: leave no empty run behind
+                rd.remove_if_empty()
+            raise
+        config["provenance"]["wall_seconds"] = round(time.monotonic() - started, 3)
+        rd.write_config(config)
     return report
 
 
@@ -185,8 +182,8 @@ def dry_run(task: Task, model, run: RunConfig, sample: int = 64) -> Plan:
     kept in the cache, so nothing is wasted (a 16-text cold probe read 8.3 texts/s for a model
     that ran at 12)."""
     job, cells, _ = prepare(task, model, run)
-    done = {_row_key(r) for r in job.rd.rows()}
-    todo = [c for c in cells if _key(c) not in done]
+    done = {resume.row_key(r) for r in job.rd.rows()}
+    todo = [c for c in cells if resume.key(c) not in done]
     groups = text_groups(job, todo)
     misses = {role: job.cached.missing_texts(txts, role) for role, txts in groups.items()}
     n_miss = sum(map(len, misses.values()))
@@ -287,21 +284,11 @@ def moves_cells(job: Job) -> bool:
     return not isinstance(job.model, models.Encoder)
 
 
-def _key(cell: Cell) -> tuple:
-    return (cell.train_lang, cell.test_lang, cell.query_lang) + ((cell.shots, cell.seed) if cell.shots is not None else ())
-
-
-def _row_key(r: dict) -> tuple:
-    return (r["train_lang"], r["test_lang"], r.get("query_lang", "")) \
-        + ((int(r["shots"]), int(r["seed"])) if r.get("shots") not in (None, "") else ())
-
-
 def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
     """Score the cells not done yet. Cells may finish in any order (an executor's workers);
     the results table lists the resumed rows first, then the new ones in plan order."""
-    old = job.rd.rows()
-    done = {_row_key(r) for r in old}
-    todo = [c for c in cells if _key(c) not in done]
+    data_now = resume.data_signatures(job.task, job.ctx, cells)
+    old, todo = resume.plan(job.rd, job.task, cells, data_now)
     encode_all(job, todo)
     new: dict[int, list[dict]] = {}
     solver = job.executor if moves_cells(job) else executor_mod.LOCAL
@@ -314,11 +301,11 @@ def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
                 bar.update(1)
                 if time.monotonic() - flushed >= max(FLUSH_SECONDS, 20 * cost):  # writes stay < 5% of the time
                     t = time.monotonic()
-                    job.rd.write_rows(old + [r for k in sorted(new) for r in new[k]])
+                    resume.save(job.rd, old + [r for k in sorted(new) for r in new[k]], data_now)
                     flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
     finally:
         if pending:
-            job.rd.write_rows(old + [r for k in sorted(new) for r in new[k]])
+            resume.save(job.rd, old + [r for k in sorted(new) for r in new[k]], data_now)
     rows = old + [r for k in sorted(new) for r in new[k]]
     return RunReport(job.rd.path, rows, len(todo), len(cells) - len(todo), getattr(job.cached, "model_calls", 0),
                      getattr(job.cached, "hits", 0))
