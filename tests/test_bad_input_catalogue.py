@@ -155,6 +155,7 @@ def test_trust_remote_code_is_off_unless_asked(monkeypatch, tmp_path):
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", fake_from_pretrained)
     (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")  # a checkpoint directory has one
     from xling.plugins import load_model as load
 
     with pytest.raises(XlingError, match="cannot load transformers checkpoint"):

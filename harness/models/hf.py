@@ -62,6 +62,8 @@ def load_checkpoint(path: str, auto_class: str, opts: HFOptions = HFOptions(), w
     if opts.threads:
         torch.set_num_threads(int(opts.threads))
     local = Path(path)
+    if local.is_dir() and not (local / "config.json").is_file():
+        raise XlingError(f"model path {path!r} is not a checkpoint directory (it has no config.json)")
     if local.is_dir():
         rev = opts.revision or _weights_id(local)
     elif local.exists() or path.startswith((".", "/")):
@@ -76,9 +78,8 @@ def load_checkpoint(path: str, auto_class: str, opts: HFOptions = HFOptions(), w
         if add_prefix_space and getattr(tokenizer, "add_prefix_space", None) is False:
             tokenizer = AutoTokenizer.from_pretrained(path, add_prefix_space=True, **kw)
         model = auto.from_pretrained(path, **kw)
-    except (OSError, ValueError) as e:
-        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise XlingError(f"cannot load {what} checkpoint {path!r}: {msg}") from e
+    except (OSError, ValueError) as e:  # the whole message, on one line (its first line stopped mid-sentence)
+        raise XlingError(f"cannot load {what} checkpoint {path!r}: {str(e) or type(e).__name__}") from e
     device = opts.device or ("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device).eval()
     return torch, tokenizer, model, device, f"hf:{path}@{rev}"

@@ -19,6 +19,7 @@ and fitted probes for the run. ``summarize`` turns per-item scores into the
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -101,6 +102,7 @@ class Context:
         k = (task.name, lang, split)
         if k not in self._examples:
             self._examples[k] = task.load(lang, split, self.source)
+            warn_empty(self._examples[k], f"{task.name} {lang} {split}")
         ex = self._examples[k]
         return ex[: self.limit] if (limit and self.limit) else ex
 
@@ -112,6 +114,18 @@ class Context:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]
+
+
+def warn_empty(examples: Sequence[Example], where: str) -> None:
+    """One line on stderr where examples have an empty (or blank) text: they are kept, and scored
+    as they are, but a count says so (an empty field was scored silently)."""
+    empty = [e for e in examples if (not e.text.strip() and not e.tokens)
+             or (e.text_pair is not None and not e.text_pair.strip())]
+    if empty:
+        n = len(empty)
+        print(f"xling: warning: {where}: {n} example{'s have' if n > 1 else ' has'} an empty text "
+              f"(first: {empty[0].source}); {'they are' if n > 1 else 'it is'} kept as {'they are' if n > 1 else 'it is'}",
+              file=sys.stderr)
 
 
 Metrics = dict[str, tuple[float, float, float, int]]
