@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from xling import cli, netcheck
+from xling import cli, netcheck, runner
 
 
 def _cli(capsys, *argv):
@@ -131,11 +131,31 @@ def test_dry_run_prints_the_plan_with_an_estimate_and_writes_no_run(capsys, mini
     assert "plan: sib200 x fake@64, setting zero_shot, 2 languages, trained on eng_Latn" in out
     assert "cells: 2 (0 already done, 2 to score)" in out
     assert "texts to embed: 1,109 (1,109 not in the cache)" in out  # 701 English train + 2 x 204 test
-    assert "estimated time to embed them:" in out and "texts/s, warm; the 68 texts measured are cached" in out
+    assert "estimated time to embed them:" in out and "texts/s, warm; the 324 texts measured are cached" in out
     code, _, err = _cli(capsys, *args, "--no-board")
-    assert code == 0 and "cache hits: 68" in err  # 4 warm-up + 64 timed texts: measured once, never again
+    # 4 warm-up + 5 calls of 64 (a fast model reaches a quarter of the texts before 10 s): measured once, never again
+    assert code == 0 and "cache hits: 324" in err
     code, out, _ = _cli(capsys, *args, "--dry-run")
     assert "cells: 2 (2 already done, 0 to score)" in out and "texts to embed: 0 (0 not in the cache)" in out
+
+
+def test_the_rate_is_measured_warm_over_at_least_ten_seconds_of_mixed_calls(monkeypatch):
+    """A first call (loading) is never timed, and one short call on a busy CPU is not the rate:
+    calls of 64 texts go on until 10 s of encoding (here a clock that a call advances)."""
+    clock, calls = [0.0], []
+
+    class Cached:
+        def encode(self, texts, role):
+            calls.append(list(texts))
+            clock[0] += 100.0 if len(calls) == 1 else 0.02 * len(texts)  # a slow first call, then 50 texts/s
+
+    monkeypatch.setattr(runner.time, "monotonic", lambda: clock[0])
+    txts = [f"{lang} {i}" for lang in ("deu", "zho", "yor") for i in range(1000)]
+    seconds, probed = runner._seconds_per_text(Cached(), "passage", txts, 64)
+    assert seconds == pytest.approx(0.02) and probed == 4 + 8 * 64  # 8 calls: 10.24 s >= 10 s
+    assert [len(c) for c in calls] == [4] + [64] * 8
+    assert {t.split()[0] for t in calls[1]} == {"deu", "zho", "yor"}  # each call mixes the languages
+    assert len({t for c in calls for t in c}) == probed  # no text embedded twice
 
 
 def test_board_filters_and_never_touches_the_committed_leaderboards(capsys, mini_mirror, tmp_path, monkeypatch):
