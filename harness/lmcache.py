@@ -93,7 +93,9 @@ class CachedLanguageModel:
                 got = list(flags(part)) if flags else _counted_flags(self.model, part)
             except Partial as e:  # keep what was received (checked as a full answer is)
                 _check(self.model, list(e.done.values()), len(e.done))
-                raise e.map(lambda _, v: row(*v)) from None
+                if flags is None and _count(self.model) is not None:
+                    raise e.cause from None  # which answers were truncated is unknown: keep none
+                raise e.map(lambda _, v: row(v[0], v[1], v[2] if flags else None)) from None
             _check(self.model, got, len(part))
             return [row(lp, g, t) for lp, g, t in got]
 

@@ -91,7 +91,8 @@ def _cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute
         try:
             out = compute([i for _, i in part])
         except Partial as e:
-            _keep(store, model, part, e, kept=j)
+            need = len(set(keys))
+            _keep(store, model, part, e, have=need - len(items) + j, need=need)
         if len(out) != len(part):
             raise XlingError(f"model {model.name} returned {len(out)} outputs for {len(part)} inputs")
         store.put(model.name, [(k, v) for (k, _), v in zip(part, out)])
@@ -100,14 +101,15 @@ def _cached(store: TextStore, model, kind: str, payloads: Sequence[str], compute
     return [found[k] for k in keys]
 
 
-def _keep(store: TextStore, model, part: list, failure: Partial, kept: int) -> None:
-    """Store the outputs a failed batch did receive, then raise its cause with the count."""
+def _keep(store: TextStore, model, part: list, failure: Partial, have: int, need: int) -> None:
+    """Store the outputs a failed chunk did receive, then raise its cause with how many of the
+    ``need`` answers asked for are now in the cache (``have`` were before this chunk)."""
     got = [(part[i][0], v) for i, v in sorted(failure.done.items())]
     if got:
         store.put(model.name, got)
         _count(model, len(got), 0)
-    raise XlingError(f"{failure.cause} ({kept + len(got)} answers received in this run are kept in the cache: "
-                     "rerun the same command to ask only for the others)") from None
+    raise XlingError(f"{failure.cause} ({have + len(got)} of the {need} answers asked for are in the cache: rerun "
+                     "the same command to resume; it sends only the requests not answered yet)") from None
 
 
 def generate(store: TextStore, model, prompts: Sequence[str], max_tokens: int = 64, chunk: int = 64,

@@ -6,12 +6,11 @@ translator (FLORES over --api chat). The same run is repeated as is until it com
 answer the server sent with status 200 must be in the cache (none asked twice), each failed run
 must say how many answers it kept, and the final rows and samples must equal a fault-free
 server's."""
+import hashlib
+import io
 import json
-import random
 import sqlite3
 import threading
-
-import pytest
 
 from tests.conftest import need_data
 from tests.lm_helpers import Served
@@ -25,18 +24,24 @@ VOLATILE = ("time", "wall_s", "started", "xling_version")
 
 
 class Flaky:
-    """Fails a share ``fail`` of requests with HTTP 500 (seeded); counts the good answers per body."""
+    """Fails a share ``fail`` of requests with HTTP 500: the n-th attempt at a body fails when
+    a hash of (seed, n, body) says so, whatever the order the threads send them in. Counts
+    requests, and the good answers per body."""
 
     def __init__(self, inner, fail: float = FAIL, seed: int = 0):
-        self.inner, self.fail, self.rng, self.lock = inner, fail, random.Random(seed), threading.Lock()
+        self.inner, self.fail, self.seed, self.lock = inner, fail, seed, threading.Lock()
         self.good: dict[str, int] = {}
-        self.failed = 0
+        self.seen: dict[str, int] = {}
+        self.requests = self.failed = 0
 
-    def _fails(self) -> bool:
+    def _fails(self, body: dict) -> bool:
+        k = json.dumps(body, sort_keys=True)
         with self.lock:
-            bad = self.rng.random() < self.fail
-            self.failed += bad
-            return bad
+            n = self.seen[k] = self.seen.get(k, 0) + 1
+            draw = int.from_bytes(hashlib.sha256(f"{self.seed}|{n}|{k}".encode()).digest()[:8], "big") / 2 ** 64
+            self.requests += 1
+            self.failed += draw < self.fail
+        return draw < self.fail
 
     def _ok(self, body: dict) -> None:
         k = json.dumps(body, sort_keys=True)
@@ -44,7 +49,7 @@ class Flaky:
             self.good[k] = self.good.get(k, 0) + 1
 
     def completions(self, body: dict):  # the checkpoint server's interface (tests.lm_helpers.servers)
-        if self._fails():
+        if self._fails(body):
             return 500, {"error": {"message": "flaky"}}
         code, obj = self.inner.completions(body)
         if code == 200:
@@ -58,24 +63,15 @@ class FlakyMT(FakeMT):
         self.flaky = Flaky(None, fail, seed)
 
     def reply(self, handler) -> None:
-        if self.flaky._fails():
-            handler.rfile.read(int(handler.headers["Content-Length"]))
+        raw = handler.rfile.read(int(handler.headers["Content-Length"]))
+        if self.flaky._fails(json.loads(raw)):
             handler.send_response(500)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
             return
-        raw = handler.rfile.read(int(handler.headers["Content-Length"]))
         self.flaky._ok(json.loads(raw))
-        handler.rfile = _Replay(raw)
+        handler.rfile = io.BytesIO(raw)  # FakeMT reads the body again
         super().reply(handler)
-
-
-class _Replay:
-    def __init__(self, raw: bytes):
-        self.raw = raw
-
-    def read(self, n: int) -> bytes:
-        return self.raw[:n]
 
 
 def _entries(cache_dir) -> int:
@@ -95,47 +91,63 @@ def _samples(run_dir) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted((run_dir / "samples").glob("*.jsonl"))}
 
 
-def _until_done(run_once, cache_dir, server: Flaky, max_runs: int = 40) -> list[tuple[int, int, int]]:
-    """Repeat ``run_once`` until it completes; per failed run: (good answers sent so far, cache
-    entries, answers the message says were kept)."""
+def _cells(out_dir) -> int:
+    """Cells with rows in the run's results.jsonl (a failed run keeps those it finished)."""
+    found = list(out_dir.glob("*/results.jsonl"))
+    return len({(r["test_lang"], r.get("query_lang")) for f in found for r in _rows(f.parent)})
+
+
+def _until_done(run_once, out_dir, cache_dir, server: Flaky, max_runs: int = 40):
+    """Repeat ``run_once`` until it completes. Per run: (requests sent, good answers received,
+    cache entries, cells finished), checked after every failed run: every good answer sent so
+    far is in the cache and the one-line message says how many of those asked for are."""
     history = []
     for _ in range(max_runs):
+        before = (server.requests, sum(server.good.values()))
         try:
-            return history, run_once()
+            report = run_once()
         except XlingError as e:
             msg = str(e)
-            assert "kept in the cache" in msg and "rerun the same command" in msg, msg
-            assert len(msg.splitlines()) == 1
-            sent = sum(server.good.values())
-            history.append((sent, _entries(cache_dir), int(msg.split(" answers received")[0].rsplit("(", 1)[1])))
+            entries = _entries(cache_dir)
+            history.append((server.requests - before[0], sum(server.good.values()) - before[1], entries,
+                            _cells(out_dir)))
+            assert entries == sum(server.good.values()), f"good answers lost: {history}"
+            assert all(n == 1 for n in server.good.values()), "a good answer was asked for again"
+            assert len(msg.splitlines()) == 1 and "no valid answer after 3 attempts" in msg, msg
+            assert "answers asked for are in the cache: rerun the same command to resume" in msg, msg
+            continue
+        history.append((server.requests - before[0], sum(server.good.values()) - before[1], _entries(cache_dir),
+                        _cells(out_dir)))
+        return history, report
     raise AssertionError(f"no complete run in {max_runs} runs: {history}")
 
 
-def _check_converged(history, server: Flaky, cache_dir) -> None:
-    print(f"failed runs (good answers sent so far, cache entries, kept per message): {history}; "
-          f"then complete; requests failed by the server: {server.failed}")
-    assert history, "the flaky server never failed a run: the test would prove nothing"
+def _check_converged(history, server: Flaky, cache_dir, needed: int) -> None:
+    print(f"\nper run (requests sent, good answers, cache entries, cells finished): {history}; "
+          f"requests failed by the server: {server.failed} of {server.requests}")
+    assert len(history) > 1, "the flaky server never failed a run: the test would prove nothing"
     assert all(n == 1 for n in server.good.values()), "a good answer was asked for again"
-    assert sum(server.good.values()) == _entries(cache_dir)  # every good answer kept, none lost
-    entries = [e for _, e, _ in history]
-    assert entries == sorted(entries) and entries[-1] > 0
+    assert sum(server.good.values()) == _entries(cache_dir) == needed  # every good answer kept, none asked twice
+    left = [needed - entries for _, _, entries, _ in history]
+    assert all(a > b for a, b in zip(left, left[1:])) and left[-1] == 0  # each rerun has fewer to ask
 
 
 def test_loglikelihood_answers_survive_a_flaky_server(tmp_path, gpt2_dir, serve):
     need_data("xcopa")
 
     def run(url, name):
-        lm = load_model("openai:tiny", base_url=url, retries=1, backoff=0.001, max_backoff=0.01,
+        lm = load_model("openai:tiny", base_url=url, retries=2, backoff=0.001, max_backoff=0.01,
                         tokenizer=str(gpt2_dir), progress=False, timeout=5)
         return lambda: evaluate("xcopa", lm, langs=["et", "it"], limit=40, data_dir=need_data(),
                                 out_dir=tmp_path / name, cache_dir=tmp_path / f"{name}-cache", progress=False)
 
     clean_srv = Flaky(Served(gpt2_dir), fail=0.0)
     clean = run(serve(clean_srv), "clean")()
+    assert sum(clean_srv.good.values()) == clean_srv.requests == 160  # 2 languages x 40 items x 2 choices
     flaky = Flaky(Served(gpt2_dir))
-    history, report = _until_done(run(serve(flaky), "flaky"), tmp_path / "flaky-cache", flaky)
-    _check_converged(history, flaky, tmp_path / "flaky-cache")
-    assert sum(flaky.good.values()) == sum(clean_srv.good.values()) == 160  # 2 languages x 40 items x 2 choices
+    history, report = _until_done(run(serve(flaky), "flaky"), tmp_path / "flaky", tmp_path / "flaky-cache", flaky)
+    _check_converged(history, flaky, tmp_path / "flaky-cache", needed=160)
+    assert history[-1][3] == 2
     assert _rows(report.run_dir) == _rows(clean.run_dir)
     assert _samples(report.run_dir) == _samples(clean.run_dir)
 
@@ -151,7 +163,7 @@ def test_chat_translations_survive_a_flaky_server(tmp_path):
     table = {key("deu_Latn", "eng_Latn", " ".join(d.text.split())): e.text for d, e in zip(ex["deu_Latn"], ex["eng_Latn"])}
 
     def run(url, name):
-        lm = load_model("openai:mt", base_url=url, api="chat", retries=1, backoff=0.001, max_backoff=0.01,
+        lm = load_model("openai:mt", base_url=url, api="chat", retries=2, backoff=0.001, max_backoff=0.01,
                         progress=False, timeout=5)
         return lambda: evaluate("flores", lm, langs=["deu_Latn"], setting="xx2en",
                                 limit=30, data_dir=data, out_dir=tmp_path / name, cache_dir=tmp_path / f"{name}-cache",
@@ -161,7 +173,7 @@ def test_chat_translations_survive_a_flaky_server(tmp_path):
         clean = run(url, "clean")()
     fake = FlakyMT(table)
     with serve(fake) as url:
-        history, report = _until_done(run(url, "flaky"), tmp_path / "flaky-cache", fake.flaky)
-    _check_converged(history, fake.flaky, tmp_path / "flaky-cache")
+        history, report = _until_done(run(url, "flaky"), tmp_path / "flaky", tmp_path / "flaky-cache", fake.flaky)
+    _check_converged(history, fake.flaky, tmp_path / "flaky-cache", needed=30)
     assert _rows(report.run_dir) == _rows(clean.run_dir)
     assert _samples(report.run_dir) == _samples(clean.run_dir)

@@ -98,3 +98,65 @@ def test_openai_rerun_makes_no_http_request(gpt2_dir, serve, tmp_path):
     assert gone.loglikelihood(reqs) == out and gone.model_calls == 0 and len(served.prompts) == n
     with pytest.raises(XlingError, match="cannot reach the OpenAI-compatible server"):
         gone.loglikelihood([("new", " request")])
+
+
+class Halts:
+    """A log-likelihood model without truncation flags: ``-i`` for request ``(c, str(i))``; the
+    call that reaches request ``fail_at`` fails, as ``partial`` says: a ``Partial`` carrying the
+    answers before it, or a plain error."""
+
+    name, cache_params = "halts", ""
+
+    def __init__(self, fail_at: int, partial: bool = True, counter: bool = False, commit_batch=None):
+        self.fail_at, self.partial, self.calls = fail_at, partial, []
+        if counter:
+            self.truncated = 0
+        if commit_batch:
+            self.commit_batch = commit_batch
+
+    def loglikelihood(self, requests):
+        from xling.errors import Partial
+
+        self.calls.append(len(requests))
+        out = [(-float(x), True) for _, x in requests]
+        bad = next((i for i, (_, x) in enumerate(requests) if int(x) == self.fail_at), None)
+        if bad is None:
+            return out
+        cause = XlingError(f"request {self.fail_at}: no valid answer after 6 attempts")
+        raise Partial(cause, dict(enumerate(out[:bad]))) if self.partial else cause
+
+
+def test_answers_before_a_failure_are_kept_from_a_model_without_flags(tmp_path):
+    reqs = [("c", str(i)) for i in range(6)]
+    store = TextStore(tmp_path / "c.sqlite")
+    with pytest.raises(XlingError) as e:
+        CachedLanguageModel(Halts(fail_at=4), store).loglikelihood_flags(reqs)
+    assert len(str(e.value).splitlines()) == 1
+    assert str(e.value).startswith("request 4: no valid answer after 6 attempts (4 of the 6 answers asked for")
+    again = Halts(fail_at=-1)
+    assert CachedLanguageModel(again, store).loglikelihood_flags(reqs) == [(-float(i), True, None) for i in range(6)]
+    assert again.calls == [2]  # only the two never answered are asked again
+    # with a truncation counter, which answers were cut is unknown: none is kept (the error stays)
+    counted = TextStore(tmp_path / "d.sqlite")
+    with pytest.raises(XlingError, match="^request 4: no valid answer after 6 attempts$"):
+        CachedLanguageModel(Halts(fail_at=4, counter=True), counted).loglikelihood_flags(reqs)
+    fresh = Halts(fail_at=-1)
+    CachedLanguageModel(fresh, counted).loglikelihood_flags(reqs)
+    assert fresh.calls == [6]
+
+
+def test_an_http_model_commits_small_batches(tmp_path):
+    """solvers.lmcalls chunks by the model's ``commit_batch``: a plain failure (no ``Partial``)
+    at request 9 keeps the two batches of 4 answered before it."""
+    from xling.cache import EmbeddingStore
+    from xling.solvers import lmcalls
+    from xling.solvers.base import Context
+
+    reqs = [("c", str(i)) for i in range(12)]
+    ctx = Context(source=None, store=EmbeddingStore(tmp_path))
+    with pytest.raises(XlingError, match="request 9"):
+        lmcalls.loglikelihood(ctx, Halts(fail_at=9, partial=False, commit_batch=4), reqs)
+    again = Halts(fail_at=-1, commit_batch=4)
+    out = lmcalls.loglikelihood(Context(source=None, store=EmbeddingStore(tmp_path)), again, reqs)
+    assert out == [(-float(i), True, None) for i in range(12)]
+    assert again.calls == [4] and again.model_calls == 4 and again.hits == 8

@@ -9,6 +9,10 @@
   retried with exponential backoff and jitter (``retries`` times); other 4xx answers
   (bad key, unknown model) stop the run at once with the server's message.
 * A server that cannot be reached at all stops the run with a one-line error.
+* A request that fails for good stops the others, and no answer received is lost: ``map``
+  raises ``Partial`` with all of them (those in flight included) and the cache stores them;
+  answers are committed in batches of ``commit_batch`` (16 x ``concurrency``) as they come,
+  so a rerun sends only the requests not answered yet.
 * ``OPENAI_API_KEY`` (if set) is sent as a bearer token; it is never logged.
 
 Log-likelihoods (``loglikelihood``, ``loglikelihood_rolling``) go through the completions
@@ -104,6 +108,7 @@ class OpenAIGenerator:
         self.truncated = 0  # log-likelihood requests left-truncated to the window
         self._lock = threading.Lock()
         self._abort = threading.Event()  # set when one prompt failed for good: the others stop
+        self.commit_batch = 16 * self.concurrency  # answers the cache commits together (see solvers.lmcalls)
 
     # ------------------------------------------------------------------ one request
 
@@ -239,7 +244,10 @@ class OpenAIGenerator:
         return out
 
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[tuple[float, bool]]:
-        return [(lp, g) for lp, g, _ in self.loglikelihood_flags(requests)]
+        try:
+            return [(lp, g) for lp, g, _ in self.loglikelihood_flags(requests)]
+        except Partial as p:
+            raise p.map(lambda _, v: (v[0], v[1])) from None
 
     def loglikelihood_rolling(self, texts: Sequence[str]) -> list[tuple[float, int]]:
         return self.scorer.loglikelihood_rolling(list(texts))

@@ -19,8 +19,15 @@ def store(ctx):
     return ctx.memo(("textstore", str(ctx.store.path)), lambda: textcache.TextStore.beside(ctx.store))
 
 
+CHUNK = 256  # requests per model call, committed to the cache together
+
+
 def cached(ctx, model) -> CachedLanguageModel:
-    return ctx.memo(("lmcache", id(model)), lambda: CachedLanguageModel(model, store(ctx), chunk=256, counter=model))
+    """``model`` through the cache, in chunks of ``CHUNK`` requests, or fewer where the model
+    asks for smaller commits (``commit_batch``: an HTTP backend, whose answers arrive one by
+    one, so that an interrupted run loses at most one small batch)."""
+    chunk = min(CHUNK, int(getattr(model, "commit_batch", None) or CHUNK))
+    return ctx.memo(("lmcache", id(model)), lambda: CachedLanguageModel(model, store(ctx), chunk=chunk, counter=model))
 
 
 def loglikelihood(ctx, model, requests: Sequence[tuple[str, str]]) -> list[tuple[float, bool, bool | None]]:
