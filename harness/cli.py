@@ -91,7 +91,14 @@ def _model_flags(run) -> None:
                                          "flores200_sacrebleu_tokenizer_spm.model); never downloaded")
     run.add_argument("--max-tokens", type=_positive, help="prompted translation: tokens generated at most (default: 256)")
     run.add_argument("--num-beams", type=_positive, help="hf-seq2seq: beam size (default: 1, greedy)")
-    run.add_argument("--max-new-tokens", type=_positive, help="hf-seq2seq: tokens generated at most per sentence")
+    run.add_argument("--max-new-tokens", type=_positive, help="hf-seq2seq, hf-causal, openai: tokens generated at most "
+                                                              "per output (hf-causal, openai: overrides the task's length)")
+    run.add_argument("--temperature", type=float, help="hf-causal, openai: > 0 samples (seeded by --seed, per prompt); "
+                                                       "default: greedy")
+    run.add_argument("--top-p", type=float, help="hf-causal, openai: nucleus sampling (with --temperature)")
+    run.add_argument("--chat-template", action="store_true",
+                     help="hf-causal: render each prompt with the checkpoint's own chat template (user turn)")
+    run.add_argument("--system", help="hf-causal (with --chat-template), openai --api chat: a system message")
     run.add_argument("--dtype", choices=("float32", "bfloat16", "float16"), help="hf-causal: weights' dtype")
     run.add_argument("--token-budget", type=_positive, help="hf-causal: padded tokens per batch (default: 4096)")
     run.add_argument("--max-length", type=_positive, help="hf-causal, openai: the model's window in tokens "
@@ -265,12 +272,29 @@ def _model_options(args, spec: str) -> dict:
         raise XlingError(f"{flags} apply to openai:<model> models only (got --model {spec})")
     opts = dict(http, threads=args.threads, device=args.device, batch_size=args.batch_size, num_beams=args.num_beams,
                 max_new_tokens=args.max_new_tokens, dtype=args.dtype, token_budget=args.token_budget,
-                max_length=args.max_length, protocol=args.protocol, tokenizer=args.tokenizer)
+                max_length=args.max_length, protocol=args.protocol, tokenizer=args.tokenizer,
+                **_generation_options(args, spec))
     if args.trust_remote_code:
         if not spec.startswith(("hf", "layers")):
             raise XlingError(f"--trust-remote-code applies to hf:<path> models only (got --model {spec})")
         opts["trust_remote_code"] = True
     return {k: v for k, v in opts.items() if v is not None}
+
+
+def _generation_options(args, spec: str) -> dict:
+    """Chat and sampling options (hf-causal, openai); a sampled run's seed is --seed."""
+    opts = {"temperature": args.temperature, "top_p": args.top_p, "system": args.system,
+            "chat_template": True if args.chat_template else None}
+    given = [f for f, v in (("--temperature", args.temperature), ("--top-p", args.top_p), ("--system", args.system))
+             if v is not None]
+    if given and not spec.startswith(("hf-causal:", "openai:")):
+        raise XlingError(f"{', '.join(given)} apply to hf-causal:<path> and openai:<model> only (got --model {spec})")
+    if args.chat_template and not spec.startswith("hf-causal:"):
+        raise XlingError(f"--chat-template applies to hf-causal:<path> models only (got --model {spec}; an openai: "
+                         "server renders its own with --api chat)")
+    if args.temperature is not None and args.temperature > 0:
+        opts["seed"] = args.seed
+    return opts
 
 
 def _solver_options(args) -> dict:
@@ -383,8 +407,21 @@ def _plan_text(task, model, run) -> str:
         lines.append(f"  estimated time to embed them: {_duration(plan.estimate)} (measured "
                      f"{1 / plan.seconds_per_text:.1f} texts/s, warm; the {plan.probed} texts measured are cached)")
     elif plan.texts == 0:
-        lines.append("  this model is not an embedding model: its requests are cached per item as it runs")
+        lines.append(_nothing_to_embed(model, plan))
     return "\n".join(lines)
+
+
+def _nothing_to_embed(model, plan) -> str:
+    """Why a plan has no texts to embed, in the words of ``xling list models``."""
+    from . import models
+
+    if plan.cells == plan.cells_done:
+        return "  nothing to do: every cell is done (rerunning makes no model call)"
+    if not isinstance(model, models.Encoder):
+        return "  not an Encoder: its requests are cached per item as it runs"
+    if not getattr(model, "cacheable", True):
+        return "  an Encoder outside the embedding cache: it computes its features as it runs"
+    return "  no texts to embed"
 
 
 def _duration(seconds: float) -> str:

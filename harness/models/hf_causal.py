@@ -7,6 +7,13 @@ Options: ``device`` (default cuda if available), ``dtype`` (float32, bfloat16, f
 lm-eval: the config's n_positions / max_position_embeddings / n_ctx, else the tokenizer's
 model_max_length, else 2048), ``protocol`` (``lmreq.PROTOCOLS``; part of ``cache_params``).
 
+Generation: greedy by default; ``temperature`` > 0 samples (``top_p``, ``seed``; each prompt
+from its own generator seeded by (seed, prompt), so outputs never depend on the batch: see
+``xling.models.chat``), ``max_new_tokens`` overrides the task's length. ``chat_template``
+renders every prompt as a chat (``system`` turn, if given, then the prompt as the user turn)
+with the checkpoint's own template and the generation prompt; the template's and the system
+text's hashes and the decoding settings are part of ``cache_params``.
+
 ``truncated`` counts the requests (log-likelihood pairs, generation prompts) that lost
 tokens on the left to fit the window; ``loglikelihood_flags`` says which.
 """
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from .. import lmreq
 from ..errors import XlingError
 from . import Backend
+from .chat import Decoding, messages, text_hash
 from .hf_tokens import HFTokens, check_has_tokenizer
 
 DTYPES = ("float32", "bfloat16", "float16")
@@ -35,6 +43,12 @@ class CausalOptions:
     threads: int | None = None
     revision: str | None = None
     trust_remote_code: bool = False
+    chat_template: bool = False  # render prompts with the checkpoint's chat template
+    system: str | None = None  # a system turn (with chat_template)
+    temperature: float | None = None  # > 0: sampled generation
+    top_p: float | None = None
+    seed: int | None = None
+    max_new_tokens: int | None = None
 
 
 def resolve_max_length(config, tokenizer) -> int:
@@ -71,7 +85,15 @@ class HFCausalLM:
         self.scorer = KVScorer(torch, self.model, self.device, o.token_budget)
         self.token_budget = int(o.token_budget)
         self.name = "hf-causal:" + name.partition(":")[2]
-        self.cache_params = f"protocol={self.proto.name};dtype={o.dtype};window={self.max_length}"
+        self.decoding = Decoding(o.temperature or 0.0, o.top_p, o.seed, o.max_new_tokens).check()
+        self.chat_template = _chat_template(self.tokenizer, path) if o.chat_template else None
+        if o.system and self.chat_template is None:
+            raise XlingError("--system is a chat turn: it needs --chat-template")
+        self.system = o.system or None
+        self.cache_params = ";".join(x for x in (
+            f"protocol={self.proto.name};dtype={o.dtype};window={self.max_length}", self.decoding.params(),
+            f"chat={text_hash(self.chat_template)}" if self.chat_template else "",
+            f"system={text_hash(self.system)}" if self.system else "") if x)
         self.truncated = 0
 
     # ------------------------------------------------------------------ log-likelihoods
@@ -97,14 +119,29 @@ class HFCausalLM:
 
     # ------------------------------------------------------------------ generation
 
+    def render(self, prompt: str) -> str:
+        """The text generation continues: the prompt, or its chat rendered by the template."""
+        if self.chat_template is None:
+            return prompt
+        return self.tokenizer.apply_chat_template(messages(prompt, self.system), tokenize=False,
+                                                  add_generation_prompt=True)
+
+    def chat_records(self, prompts: Sequence[str]) -> list[dict] | None:
+        """Per prompt, the messages and the rendered text (None without a chat template)."""
+        if self.chat_template is None:
+            return None
+        return [{"messages": messages(p, self.system), "rendered": self.render(p)} for p in prompts]
+
     def generate_flags(self, prompts: Sequence[str], until: Sequence[str] = (),
                        max_tokens: int = 64) -> list[tuple[str, bool]]:
-        """(greedy continuation cut at the first of ``until``, prompt truncated) per prompt."""
+        """(continuation cut at the first of ``until``, prompt truncated) per prompt: greedy, or
+        sampled with ``decoding``; prompts rendered as chats with ``chat_template``."""
         from .hf_generate import generate
 
-        prompts = list(prompts)
+        prompts = [self.render(p) for p in prompts]
         if not prompts:
             return []
+        max_tokens = self.decoding.tokens(max_tokens)
         if not 0 < int(max_tokens) < self.max_length:
             raise XlingError(f"max_tokens must be between 1 and the window ({self.max_length}) - 1, got {max_tokens}")
         out = generate(self, prompts, list(until), int(max_tokens))
@@ -112,8 +149,18 @@ class HFCausalLM:
         return out
 
     def generate(self, prompts: Sequence[str], until: Sequence[str] = (), max_tokens: int = 64) -> list[str]:
-        """Greedy continuations in left-padded batches, cut at the first of ``until``."""
+        """Continuations (greedy in left-padded batches, or seeded samples), cut at the first of ``until``."""
         return [t for t, _ in self.generate_flags(prompts, until, max_tokens)]
+
+
+def _chat_template(tokenizer, path: str) -> str:
+    template = getattr(tokenizer, "chat_template", None)
+    if isinstance(template, dict):  # several named templates: the default one
+        template = template.get("default")
+    if not template:
+        raise XlingError(f"checkpoint {path!r} has no chat template (no chat_template in its tokenizer files): "
+                         "drop --chat-template, or use a chat checkpoint")
+    return str(template)
 
 
 def make(arg: str, threads: int | None = None, device: str | None = None, batch_size=None,
@@ -136,4 +183,5 @@ def make(arg: str, threads: int | None = None, device: str | None = None, batch_
 BACKEND = Backend("hf-causal", make, ("LanguageModel", "Generator"), offline=False,
                   usage="hf-causal:<dir-or-hub-id>[@rev]",
                   summary="a transformers causal LM in process: log-likelihoods exactly as lm-evaluation-harness "
-                          "0.4.13 (shared-context KV reuse), rolling log-likelihoods, greedy generation")
+                          "0.4.13 (shared-context KV reuse), rolling log-likelihoods, greedy or seeded sampled "
+                          "generation, optionally through the checkpoint's chat template")

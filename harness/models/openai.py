@@ -2,8 +2,11 @@
 ``Generator`` and a ``LanguageModel``: ``openai:<model>[@revision] --base-url URL
 [--api chat|completions] [--tokenizer DIR]``.
 
-* ``chat`` posts to ``<base_url>/chat/completions`` (one user message), ``completions``
-  to ``<base_url>/completions``; greedy decoding (temperature 0).
+* ``chat`` posts to ``<base_url>/chat/completions`` (one user message, after a ``system``
+  message if given), ``completions`` to ``<base_url>/completions``; greedy decoding
+  (temperature 0) unless ``temperature`` > 0, when ``top_p`` and ``seed`` (the run's --seed)
+  go in every request too; ``max_new_tokens`` (the request's ``max_tokens``) overrides the
+  task's length. All of them are part of ``cache_params`` (see ``xling.models.chat``).
 * Prompts run on ``concurrency`` threads, each request with a ``timeout`` (seconds).
 * Server errors (5xx, 408, 429), timeouts, dropped connections and malformed JSON are
   retried with exponential backoff and jitter (``retries`` times); other 4xx answers
@@ -43,6 +46,7 @@ from dataclasses import dataclass, fields
 from .. import lmreq, progress
 from ..errors import Partial, XlingError
 from . import Backend
+from .chat import Decoding, messages, text_hash
 from .httpfail import Retry, Unreachable
 from .openai_lm import EchoScorer
 
@@ -67,6 +71,10 @@ class OpenAIConfig:
     tokenizer: str | None = None  # the served model's tokenizer: token-id prompts for log-likelihoods
     max_length: int | None = None  # log-likelihood window (default: the model config's - 2, else 2048)
     protocol: str = lmreq.DEFAULT_PROTOCOL
+    top_p: float | None = None  # sampled generation (temperature > 0) only
+    seed: int | None = None  # sent with sampled requests
+    max_new_tokens: int | None = None  # overrides the task's length
+    system: str | None = None  # a system message (--api chat)
 
     def check(self) -> str:
         """Validate; returns the base URL to use."""
@@ -82,6 +90,8 @@ class OpenAIConfig:
         if self.max_length is not None and int(self.max_length) < 2:
             raise XlingError(f"--max-length must be at least 2, got {self.max_length}")
         lmreq.protocol(self.protocol)
+        if self.system and self.api != "chat":
+            raise XlingError("--system is a chat message: it needs --api chat")
         return base
 
 
@@ -102,7 +112,11 @@ class OpenAIGenerator:
         self.progress = c.progress
         self.name = f"openai:{model}@{revision or 'latest'}"
         self.scorer = EchoScorer(self, c)  # log-likelihoods (loads the tokenizer, if any)
-        self.cache_params = f"api={c.api};temperature={self.temperature:g};{self.scorer.cache_params}"
+        self.decoding = Decoding(self.temperature, c.top_p, c.seed, c.max_new_tokens).check()
+        self.system = c.system or None
+        extra = [x for x in self.decoding.params().split(";") if x and not x.startswith("temperature=")]
+        extra += [f"system={text_hash(self.system)}"] if self.system else []
+        self.cache_params = ";".join([f"api={c.api};temperature={self.temperature:g};{self.scorer.cache_params}"] + extra)
         self.requests = 0  # HTTP attempts, retries included
         self.failures = 0  # attempts that were retried
         self.truncated = 0  # log-likelihood requests left-truncated to the window
@@ -116,9 +130,11 @@ class OpenAIGenerator:
         return f"{self.base_url}/{'chat/completions' if (api or self.api) == 'chat' else 'completions'}"
 
     def _payload(self, prompt: str, max_tokens: int, until: Sequence[str] = ()) -> dict:
-        body = {"model": self.model, "max_tokens": int(max_tokens), "temperature": self.temperature}
+        body = {"model": self.model, "max_tokens": self.decoding.tokens(max_tokens), "temperature": self.temperature}
+        if self.decoding.sampled:
+            body.update(top_p=float(self.decoding.top_p or 1.0), seed=int(self.decoding.seed or 0))
         if self.api == "chat":
-            body["messages"] = [{"role": "user", "content": prompt}]
+            body["messages"] = messages(prompt, self.system)
         else:
             body["prompt"] = prompt
         if until:
@@ -229,8 +245,14 @@ class OpenAIGenerator:
 
     # ------------------------------------------------------------------ Generator / LanguageModel
 
+    def chat_records(self, prompts: Sequence[str]) -> list[dict] | None:
+        """Per prompt, the messages sent (--api chat; the server renders them), else None."""
+        if self.api != "chat":
+            return None
+        return [{"messages": messages(p, self.system), "rendered": None} for p in prompts]
+
     def generate(self, prompts: Sequence[str], until: Sequence[str] = (), max_tokens: int = 64) -> list[str]:
-        """Greedy (temperature 0) completions, cut at the first of ``until``."""
+        """Completions (greedy unless ``temperature`` > 0), cut at the first of ``until``."""
         until = [u for u in until if u]
         try:
             return [o or "" for o in self.map(lambda p: self.complete(p, max_tokens, until), prompts, "generate")]
