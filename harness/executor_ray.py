@@ -289,7 +289,7 @@ def _stream(pool: _Pool, queue: deque, submit, max_retries: int,
                     raise XlingError(f"model {pool.ref.name} ran out of GPU memory on a request of {_size_of(item)}: "
                                      f"{str(cause).splitlines()[0]}; try a smaller --batch-size") from None
                 raise cause from None
-            if result[0] == "error":
+            if result[0] == "error" and len(result) == 2:  # a failed cell (with its writes) goes to solve()
                 raise XlingError(result[1])
             yield item, result, actor
 
@@ -378,6 +378,9 @@ class RayExecutor:
                     item.prefer = actor  # its data are loaded there
                     queue.appendleft(item)
                     continue
+                if result[0] == "error":  # the answers the cell's model received before it failed are kept
+                    cache.commit(result[2])
+                    raise XlingError(result[1])
                 _, scored, writes, counts = result
                 cache.commit(writes)
                 for name in COUNTERS:

@@ -12,7 +12,9 @@ by Ray's ``CUDA_VISIBLE_DEVICES``) and then, as often as asked:
 
 Bad model output or data (``XlingError``) comes back as ``("error", message)``: a one-line
 error the driver raises as is (exceptions with extra constructor arguments do not always
-survive pickling). Anything else is a crash and propagates.
+survive pickling); from ``solve``, with the cell's new cache entries as a third item (the
+answers an HTTP model received before a request failed for good), which the driver commits
+first. Anything else is a crash and propagates.
 """
 from __future__ import annotations
 
@@ -78,8 +80,8 @@ class ModelWorker:
             scored = solve.solve(job.task, self.model, cell, ctx)
         except NeedEntries as need:
             return ("need", need.table, need.keys)
-        except XlingError as e:
-            return ("error", str(e))
+        except XlingError as e:  # with the answers the model gave before it failed: the driver keeps them
+            return ("error", str(e), store.writes)
         counts = {c: getattr(self.model, c, 0) - before[c] for c in COUNTERS if hasattr(self.model, c)}
         return ("done", scored, store.writes, counts)
 

@@ -12,6 +12,8 @@ import json
 import sqlite3
 import threading
 
+import pytest
+
 from tests.conftest import need_data
 from tests.lm_helpers import Served
 from tests.mt_helpers import FakeMT, serve
@@ -152,28 +154,53 @@ def test_loglikelihood_answers_survive_a_flaky_server(tmp_path, gpt2_dir, serve)
     assert _samples(report.run_dir) == _samples(clean.run_dir)
 
 
-def test_chat_translations_survive_a_flaky_server(tmp_path):
-    need_data("sib-200")
+def _chat_case(tmp_path, executor=None) -> None:
+    """FLORES deu->eng over --api chat, fault-free and then flaky until done (on ``executor``)."""
     data = need_data()
+    from tests.mt_helpers import key
     from xling.data import Local
     from xling.plugins import get_task
 
     ex = {lang: list(get_task("flores").load(lang, "test", Local(data)))[:30] for lang in ("deu_Latn", "eng_Latn")}
-    from tests.mt_helpers import key
     table = {key("deu_Latn", "eng_Latn", " ".join(d.text.split())): e.text for d, e in zip(ex["deu_Latn"], ex["eng_Latn"])}
 
-    def run(url, name):
+    def run(url, name, executor=None):
         lm = load_model("openai:mt", base_url=url, api="chat", retries=2, backoff=0.001, max_backoff=0.01,
                         progress=False, timeout=5)
-        return lambda: evaluate("flores", lm, langs=["deu_Latn"], setting="xx2en",
-                                limit=30, data_dir=data, out_dir=tmp_path / name, cache_dir=tmp_path / f"{name}-cache",
-                                progress=False)
+        return lambda: evaluate("flores", lm, langs=["deu_Latn"], setting="xx2en", limit=30, data_dir=data,
+                                out_dir=tmp_path / name, cache_dir=tmp_path / f"{name}-cache", progress=False,
+                                executor=executor)
 
     with serve(FlakyMT(table, fail=0.0)) as url:
         clean = run(url, "clean")()
     fake = FlakyMT(table)
     with serve(fake) as url:
-        history, report = _until_done(run(url, "flaky"), tmp_path / "flaky", tmp_path / "flaky-cache", fake.flaky)
+        history, report = _until_done(run(url, "flaky", executor), tmp_path / "flaky", tmp_path / "flaky-cache",
+                                      fake.flaky)
     _check_converged(history, fake.flaky, tmp_path / "flaky-cache", needed=30)
     assert _rows(report.run_dir) == _rows(clean.run_dir)
     assert _samples(report.run_dir) == _samples(clean.run_dir)
+
+
+def test_chat_translations_survive_a_flaky_server(tmp_path):
+    need_data("sib-200")
+    _chat_case(tmp_path)
+
+
+def test_a_cell_that_fails_on_a_ray_worker_keeps_its_answers(tmp_path):
+    """The worker sends back, with its one-line error, the answers its cell received; the driver
+    commits them before it raises."""
+    need_data("sib-200")
+    ray = pytest.importorskip("ray")
+    from xling.execution import open_executor
+    from xling.executor import ExecutorConfig
+
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, address="local")
+    try:
+        executor = open_executor(ExecutorConfig("ray", workers=1, shard_size=64))
+        try:
+            _chat_case(tmp_path, executor)
+        finally:
+            executor.close()
+    finally:
+        ray.shutdown()
