@@ -1,11 +1,13 @@
 """A flaky server never costs an answer (issue: one failed request lost a language's answers).
 
-A 127.0.0.1 server that fails about 45% of requests with HTTP 500 (seeded) sits in front of a
-tiny random checkpoint (XCOPA by log-likelihood through /v1/completions) and of a lookup-table
-translator (FLORES over --api chat). The same run is repeated as is until it completes: every
-answer the server sent with status 200 must be in the cache (none asked twice), each failed run
-must say how many answers it kept, and the final rows and samples must equal a fault-free
-server's."""
+A 127.0.0.1 server that fails about 45% of requests with HTTP 500 (seeded: the n-th attempt
+at a body fails by a hash of seed, n and body, whatever order threads send them in) sits in
+front of a tiny random checkpoint (XCOPA by log-likelihood through /v1/completions) and of a
+lookup-table translator (FLORES over --api chat, in process and on a Ray worker). The same run
+is repeated as is until it completes: after every failed run, every answer the server sent
+with status 200 is in the cache (none is asked for twice) and the one-line error says how many
+are; each rerun has fewer answers left to ask; the final rows and samples equal a fault-free
+server's. Each test prints, per run: requests sent, good answers, cache entries, cells finished."""
 import hashlib
 import io
 import json
