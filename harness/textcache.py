@@ -5,6 +5,10 @@ table of their own, keyed by sha256(model name with revision, what was asked and
 parameters, input). The key never contains a server address: the same model served from
 another URL hits the same entries. Each chunk of outputs is committed as soon as it is
 computed, so an interrupted run keeps what it finished; a rerun makes no model calls.
+
+Every entry carries a checksum (``cache.checksum`` of key and value, column ``h``) checked on
+read; a damaged entry is a miss, computed again and overwritten (one warning line with the
+count). Entries written before checksums are checked for non-finite numbers only (``_finite``).
 """
 from __future__ import annotations
 
@@ -22,13 +26,36 @@ def key(model: str, kind: str, payload: str) -> bytes:
     return hashlib.sha256(f"{model}\x00{kind}\x00{payload}".encode()).digest()
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _not_finite(constant: str):
+    raise _NotFinite(constant)
+
+
+def _finite(v: str) -> bool:
+    """What is checked of an entry written before checksums: a JSON value holding NaN or
+    Infinity (a log-likelihood, a count) is damaged; anything else, plain text included, is
+    taken as it is (a plain text that is exactly ``NaN`` is computed again, once)."""
+    if "NaN" not in v and "Infinity" not in v:
+        return True
+    try:
+        json.loads(v, parse_constant=_not_finite)
+    except _NotFinite:
+        return False
+    except ValueError:
+        return True  # not JSON: a translation or a completion that mentions them
+    return True
+
+
 class TextStore:
     """(key -> text) rows in table ``texts`` of the embedding cache's SQLite file."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._db = open_db(self.path, "texts", "k BLOB PRIMARY KEY, model TEXT NOT NULL, v TEXT NOT NULL")
-        self.damaged = 0  # entries whose checksum did not match (then treated as misses)
+        self.damaged = 0  # entries read back damaged (then treated as misses)
 
     @classmethod
     def beside(cls, store) -> "TextStore":
@@ -45,7 +72,7 @@ class TextStore:
                 chunk = list(keys[i:i + 500])
                 q = f"SELECT k, v, h FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
                 for k, v, h in self._db.execute(q, chunk):
-                    if h is not None and h != checksum(k, v.encode()):
+                    if (h != checksum(k, v.encode())) if h is not None else not _finite(v):
                         bad += 1
                     else:
                         found[k] = v
