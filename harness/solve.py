@@ -14,8 +14,8 @@ import importlib
 from .core import Cell, Scored, Setting
 from .errors import XlingError
 from .solvers.base import TRANSFER, Context, Solver, capable, needs_text  # noqa: F401  (Context: re-exported)
-from .task import (ALL_LANGS_POOL, Bitext, Classify, Extract, LanguageModelling, MultipleChoice, PairClassify,
-                   Retrieval, Tag, Task, Tokenization, Translate)
+from .task import (ALL_LANGS_POOL, Bitext, Classify, Extract, Generate, LanguageModelling, MultipleChoice,
+                   PairClassify, Retrieval, Tag, Task, Tokenization, Translate)
 
 # task kind -> its solver modules, tried in order; a kind's subclasses use their parent's
 # solvers unless listed themselves.
@@ -30,6 +30,7 @@ SOLVERS: dict[type, tuple[str, ...]] = {
     MultipleChoice: ("xling.solvers.choice",),
     LanguageModelling: ("xling.solvers.lm",),
     Tokenization: ("xling.solvers.tokenize",),
+    Generate: ("xling.solvers.generate",),
 }
 
 
@@ -97,6 +98,8 @@ def plan(task: Task, setting, test_langs: list[str], train_langs: list[str], mod
         return _plan_transfer(task, setting, test_langs, train_langs, options)
     if setting == Setting.PAIRS:
         return _pairs(task, test_langs, train_langs, options)
+    if hasattr(s, "plan"):  # a solver whose cells differ from the setting's usual ones (Generate)
+        return s.plan(task, setting, test_langs, train_langs)
     return PLANNERS[setting](task, test_langs, train_langs, trains)
 
 

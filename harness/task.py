@@ -207,3 +207,17 @@ class LanguageModelling(Task):
 class Tokenization(LanguageModelling):
     """Tokenizer statistics on a corpus, per language (a ``Tokenizer``'s token counts): tokens per
     sentence, word and character and, where the corpus is parallel, the premium over ``pivot``."""
+
+
+@dataclass(frozen=True)
+class Generate(Task):
+    """Open generation: each example's ``text`` is a prompt a ``Generator`` answers (at most
+    ``max_tokens`` new tokens); every output is kept in the samples and ``score(examples,
+    outputs, data_paths, seed)`` -> (metrics, per-item prediction dicts, per-item scores) judges
+    them (the Language Confusion Benchmark: ``xling.metrics.lcb.score``). Each split is a
+    setting's item set (``monolingual``: prompt and answer in the test language;
+    ``crosslingual``: a ``pivot``-language prompt asking for an answer in the test language)."""
+
+    score: Callable | None = None
+    max_tokens: int = 100
+    pivot: str = "eng_Latn"

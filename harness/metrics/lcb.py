@@ -25,11 +25,14 @@ from __future__ import annotations
 import functools
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import lid
+from .uncertainty import bootstrap_ci
 
 WPR_LANGS = frozenset({"ar", "hi", "ja", "ko", "ru", "zh"})  # upstream: WPR is inaccurate for Latin scripts
 MIN_TOKENS = 5
@@ -177,3 +180,77 @@ def all_metrics(rows: Iterable[Mapping[str, str]], words: frozenset[str]) -> dic
         grouped[(r["source"], r["language"])].append(r["completion"])
     groups = {key: group_metrics(item_values(c, key[1], words), key[1]) for key, c in sorted(grouped.items())}
     return {**groups, **averages(groups)}
+
+
+# ---- a cell of the xling task: one language's items of every source of one setting ----
+
+def _group_stat(vals: np.ndarray, valid: np.ndarray, grp: np.ndarray, groups: int, rate: bool) -> Callable:
+    """Bootstrap statistic: per resample, the mean over groups of each group's value (its mean
+    over the resampled valid items, 1.0 where none: upstream's default)."""
+    def stat(idx: np.ndarray) -> np.ndarray:
+        v, ok, g = vals[idx], valid[idx], grp[idx]
+        out = np.zeros(idx.shape[0])
+        for k in range(groups):
+            sel = ok & (g == k)
+            count = sel.sum(axis=1)
+            mean = np.divide((v * sel).sum(axis=1), count, out=np.ones(idx.shape[0]), where=count > 0)
+            out += mean
+        return out / groups
+    return stat
+
+
+def cell_metrics(sources: Sequence[str], values: Sequence[Mapping[str, float | None]], lang: str,
+                 seed: int) -> dict[str, tuple[float, float, float, int]]:
+    """One language's metrics over its sources (upstream's ('all', lang): the mean of the
+    per-source values) and each source's own (``<metric>_<source>``), each with a bootstrap
+    interval over items (resampled together, each source's value recomputed per resample);
+    ``n``: the items judged. ``lcpr`` has the interval of its own statistic."""
+    names = sorted(set(sources))
+    grp = np.array([names.index(s) for s in sources], dtype=np.int64)
+    groups = {s: group_metrics([v for v, x in zip(values, sources) if x == s], lang) for s in names}
+    overall = _average(list(groups.values()))
+    keys = [k for k in METRICS if k in overall]
+    arrays = {k: (np.array([np.nan if v[k] is None else v[k] for v in values], dtype=np.float64)) for k in keys}
+    out: dict[str, tuple[float, float, float, int]] = {}
+    stats = {}
+    for k in keys:
+        valid = ~np.isnan(arrays[k])
+        vals = np.nan_to_num(arrays[k])
+        stats[k] = _group_stat(vals, valid, grp, len(names), k != "acc")
+        out[k] = (overall[k], *bootstrap_ci(stats[k], len(values), seed), int(valid.sum()))
+        for i, s in enumerate(names):
+            one = _group_stat(vals, valid & (grp == i), np.zeros_like(grp), 1, k != "acc")
+            out[f"{k}_{s}"] = (groups[s][k], *bootstrap_ci(one, len(values), seed), int((valid & (grp == i)).sum()))
+    lc = stats["lpr"] if "wpr" not in stats else (
+        lambda idx: _hm(stats["lpr"](idx), stats["wpr"](idx)))
+    out["lcpr"] = (overall["lcpr"], *bootstrap_ci(lc, len(values), seed), out["lpr"][3])
+    return out
+
+
+def _hm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(2 * a * b, a + b, out=np.zeros_like(a), where=(a + b) > 0)
+
+
+def score(examples, outputs: Sequence[str | None], paths: Sequence[Path], seed: int):
+    """The ``Generate`` task's scorer: (metrics, per-item prediction dicts, per-item scores).
+    ``outputs[i]`` None: no completion for that item (a replay file without it, with
+    ``allow_missing``): it is left out, as upstream leaves out what a file lacks. The per-item
+    score (for paired tests) is the item's line pass weighted so that the cell's items average
+    to its ``lpr`` (a mean of per-source means): pass x N / (sources x judged items of its
+    source); 0 for a skipped or missing item."""
+    words = english_words(str(next(p for p in paths if p.name == "words")))
+    lang = dict(examples[0].meta)["language"] if examples else ""
+    kept = [i for i, o in enumerate(outputs) if o is not None]
+    values = item_values([outputs[i] for i in kept], lang, words)
+    sources = [dict(examples[i].meta)["source"] for i in kept]
+    metrics = cell_metrics(sources, values, lang, seed)
+    by_item = dict(zip(kept, values))
+    judged = {s: sum(1 for v, x in zip(values, sources) if x == s and v["lpr"] is not None) for s in set(sources)}
+    weight = {s: len(outputs) / (len(judged) * n) if n else 0.0 for s, n in judged.items()}
+    preds, scores = [], []
+    for i, out in enumerate(outputs):
+        v = by_item.get(i)
+        preds.append({"text": out, "missing": out is None, **(v or dict.fromkeys(METRICS))})
+        ok = v is not None and v["lpr"] is not None
+        scores.append(v["lpr"] * weight[dict(examples[i].meta)["source"]] if ok else 0.0)
+    return metrics, preds, scores

@@ -114,9 +114,17 @@ for _m in (
            description="unknown tokens ([UNK], <unk>) / tokens: where high, the tokenizer cannot spell the script"),
     Metric("truncated", better=LOWER, item="corpus", percent=False,
            description="requests whose context was left-truncated to the model's window (a count; n: requests)"),
+    Metric("lpr", description="LCB line-level pass rate: answers whose every line (5+ tokens) is in the expected "
+                              "language (lid.176.ftz); a language's value is the mean over its sources"),
+    Metric("wpr", description="LCB word-level pass rate (ar hi ja ko ru zh): answers without line errors that hold "
+                              "no English word"),
+    Metric("lcpr", description="LCB language confusion pass rate: the harmonic mean of lpr and wpr (lpr where no wpr)"),
 ):
     register(_m)
 for _m in (
+    Metric("lpr_", description="LCB line-level pass rate of one source (lpr_okapi)"),
+    Metric("wpr_", description="LCB word-level pass rate of one source (wpr_okapi)"),
+    Metric("lcpr_", description="LCB language confusion pass rate of one source"),
     Metric("acc_", description="accuracy in one direction or variant (acc_xx2en, acc_en2xx)"),
     Metric("f1_", description="entity-level F1 of one entity type (conlleval)"),
     Metric("baseline_", description="a baseline's value (majority class, chance)"),

@@ -1,0 +1,96 @@
+"""The lcb task end to end on real completions (the replay: backend), against the values
+upstream's compute_metrics.py prints for the same file (run with lid.176.ftz: see
+bench/lcb_upstream_equality.py), and the replay backend's matching and refusals."""
+import json
+
+import pytest
+
+from conftest import need_data
+from xling import plugins, solve
+from xling.core import Cell
+from xling.data import Local
+from xling.errors import XlingError
+
+OUT = ("language-confusion", "outputs")
+
+
+def _solve(spec, cell):
+    task = plugins.get_task("lcb")
+    return solve.solve(task, plugins.load_model(spec), cell, solve.Context(source=Local(need_data())))
+
+
+def _csv(model):
+    return need_data(*OUT, f"{model}.csv")
+
+
+# lines upstream's script printed for outputs/gpt-3.5-turbo.csv (task, 'all' sources, language: LPR, WPR)
+UPSTREAM = {("monolingual", "zh"): ("92.47%", "100.00%"), ("monolingual", "pt"): ("95.46%", "N/A"),
+            ("crosslingual", "ja"): ("86.96%", "98.55%"), ("crosslingual", "hi"): ("92.32%", "99.11%")}
+
+
+@pytest.mark.parametrize("setting,lang,code", [("monolingual", "zho_Hans", "zh"), ("monolingual", "por_Latn", "pt"),
+                                               ("crosslingual", "jpn_Jpan", "ja"), ("crosslingual", "hin_Deva", "hi")])
+def test_real_slice_equals_upstream_printed_values(setting, lang, code):
+    cell = Cell("", lang, lang) if setting == "monolingual" else Cell("", lang)
+    scored = _solve(f"replay:{_csv('gpt-3.5-turbo')}", cell)
+    assert scored.split == setting
+    lpr, wpr = UPSTREAM[(setting, code)]
+    assert f"{scored.metrics['lpr'][0]:.2%}" == lpr
+    assert (f"{scored.metrics['wpr'][0]:.2%}" if "wpr" in scored.metrics else "N/A") == wpr
+    lo, hi = scored.metrics["lpr"][1:3]
+    assert lo <= scored.metrics["lpr"][0] <= hi and hi - lo > 0
+    # the per-item scores (paired tests) average to the cell's lpr
+    assert sum(p.score for p in scored.predictions) / len(scored.predictions) == pytest.approx(scored.metrics["lpr"][0])
+
+
+def test_missing_completion_is_one_line_error_naming_the_item():
+    with pytest.raises(XlingError) as err:
+        _solve(f"replay:{_csv('gpt-3.5-turbo')}", Cell("", "vie_Latn"))
+    msg = str(err.value)
+    assert "\n" not in msg and "crosslingual source complex_prompts language vi item 75" in msg
+    assert "(1 of the 299 items of this cell have none)" in msg
+
+
+def test_allow_missing_leaves_the_item_out_and_names_it_in_the_signature():
+    spec = f"replay:{_csv('gpt-3.5-turbo')}?allow-missing"
+    scored = _solve(spec, Cell("", "vie_Latn"))
+    missing = [p for p in scored.predictions if p.pred["missing"]]
+    assert [p.id for p in missing] == ["complex_prompts/75"]
+    assert scored.metrics["lpr_complex_prompts"][3] <= 98  # judged items of the 98 present
+    assert plugins.load_model(spec).cache_params == "allow-missing"
+
+
+def test_jsonl_layout_gives_the_csv_layout_values(tmp_path):
+    import csv
+
+    rows = [r for r in csv.DictReader(open(_csv("command-r"), encoding="utf-8", newline=""))
+            if r["language"] == "ko"]
+    path = tmp_path / "ko.jsonl"
+    path.write_text("".join(json.dumps({"task": "lcb", "setting": r["task"], "source": r["source"], "language": "ko",
+                                        "id": int(r["id"]), "completion": r["completion"], "model": "cr"}) + "\n"
+                            for r in rows), encoding="utf-8")
+    a = _solve(f"replay:{path}", Cell("", "kor_Kore", "kor_Kore"))
+    b = _solve(f"replay:{_csv('command-r')}", Cell("", "kor_Kore", "kor_Kore"))
+    assert a.metrics == b.metrics and a.metrics["lpr"][3] > 90
+    assert plugins.load_model(f"replay:{path}").name.startswith("replay:cr@sha256:")
+
+
+def test_replay_refusals(tmp_path):
+    dup = tmp_path / "dup.jsonl"
+    line = json.dumps({"task": "lcb", "setting": "monolingual", "source": "okapi", "language": "fr", "id": 0,
+                       "completion": "x"})
+    dup.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(XlingError, match=r"dup.jsonl:2: a second completion for lcb monolingual okapi fr item 0"):
+        plugins.load_model(f"replay:{dup}")
+    with pytest.raises(XlingError, match="answers items, not prompts"):
+        plugins.load_model(f"replay:{_csv('command-r')}").generate(["hello"])
+    with pytest.raises(XlingError, match="unknown option 'strict'"):
+        plugins.load_model(f"replay:{_csv('command-r')}?strict")
+
+
+def test_plan_crosslingual_leaves_out_english():
+    task = plugins.get_task("lcb")
+    model = plugins.load_model(f"replay:{_csv('command-r')}")
+    cells = solve.plan(task, "crosslingual", list(task.langs), [], model)
+    assert len(cells) == 14 and all(c.query_lang == "" and c.test_lang != "eng_Latn" for c in cells)
+    assert solve.plan(task, "monolingual", ["eng_Latn"], [], model) == [Cell("", "eng_Latn", "eng_Latn")]
