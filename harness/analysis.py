@@ -505,6 +505,7 @@ def main(runs, **options) -> str:
     from . import results
 
     df = results.frame(*runs)
+    _check_runs(runs, df)
     out_dir = Path(cfg.out) if cfg.out else _run_dir(runs[0])
     if (df["setting"] == "fewshot").any() and not df["setting"].isin(TRANSFER_SETTINGS).any():
         return _fewshot_main(df, out_dir, cfg.metric, runs)
@@ -524,6 +525,29 @@ def main(runs, **options) -> str:
         lines[-1:-1] = sim_lines  # before the URIEL coverage
     _write_outputs(fit, loo, r2_loo, out_dir, lines)
     return "\n".join(_summary(fit, out_dir, (r2_loo, mae_loo), (ranking, ndcg)) + sim_summary)
+
+
+NEEDS = ("analyze needs the directory of an 'xling run' with --setting matrix, zero_shot or fewshot "
+         "(or a directory of such runs, or their results.jsonl)")
+
+
+def _check_runs(runs, df: pd.DataFrame) -> None:
+    """One line, before any typology is read, where a path is not a run analyze can use: no
+    results.jsonl (an 'xling similarity' run is named as such), no rows, a damaged config.json."""
+    from .rundir import result_files, run_dirs
+
+    for p in map(Path, runs):
+        if not result_files(p):
+            if (p / "similarity.csv").is_file():
+                raise XlingError(f"{p} is a run of 'xling similarity', not a transfer run: pass it as --similarity "
+                                 f"beside a matrix or zero_shot run; {NEEDS}")
+            raise XlingError(f"{p} holds no results.jsonl: {NEEDS}")
+    for rd in run_dirs(*runs):
+        cfg = rd.config()  # a one-line error naming config.json where it is damaged
+        if cfg is not None and not isinstance(cfg, dict):
+            raise XlingError(f"{rd.config_path}: not a JSON object (damaged?): move it aside or rerun")
+    if df.empty:
+        raise XlingError(f"{', '.join(map(str, runs))}: no rows in results.jsonl (the run scored nothing yet): {NEEDS}")
 
 
 def _fit(df: pd.DataFrame, cfg: AnalysisConfig, runs) -> _Fitted:
@@ -684,7 +708,10 @@ def main_metric(df: pd.DataFrame, metric: str | None = None, runs=()) -> str:
     info = task_info(*runs) if runs else {}
     if task in info:
         return info[task][0]
-    return next(str(m) for m in df["metric"] if not str(m).startswith("baseline_"))
+    found = next((str(m) for m in df["metric"] if not str(m).startswith("baseline_")), None)
+    if found is None:
+        raise XlingError(f"{', '.join(map(str, runs)) or 'the runs'}: no metric to model (only baselines): pass --metric")
+    return found
 
 
 def _loo_source_mean(data: pd.DataFrame) -> np.ndarray:

@@ -12,7 +12,7 @@ Two databases (``mode``):
 * ``plus`` (default): URIEL+ with every database integrated (SAPHON, BDPROTO, Grambank, APICS,
   eWAVE, Glottolog; languages keyed by Glottocode), sources united per feature and missing
   values of dialects filled from their parent language (URIEL+'s lineage imputation). Building it
-  takes a minute or two and a few GB of memory, once: the tables are cached.
+  takes about two minutes of CPU and up to 4 GB of memory, once: the tables are cached.
 * ``original``: the URIEL data as bundled (lang2vec's; ISO 639-3 keys), sources united, nothing
   imputed; loads in seconds.
 
@@ -24,6 +24,10 @@ feature-implication rules (the ``DERIVED`` source) rather than observed.
 URIEL+ writes into its own package folder when used; here it never does: its ``database``
 folder is copied once into the cache directory and URIEL+ is pointed there, so a read-only
 site-packages works. Tables are cached as CSV (no pickle) under ``<cache>/typology/``.
+
+Every pair of the languages of xling's tasks ships with xling (``data/typology-<mode>.npz``,
+made by ``python -m xling.typology_build`` with the code below): ``table`` reads it, with no
+urielplus at all, wherever it covers the languages asked for, and builds only otherwise.
 """
 from __future__ import annotations
 
@@ -147,8 +151,7 @@ def _cache_files(cache_dir: Path, langs: list[str], mode: str) -> tuple[Path, Pa
     return d / f"{stem}.pairs.csv", d / f"{stem}.langs.csv", d / f"{stem}.meta.json"
 
 
-def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> Typology:
-    """Typology of every ordered pair of ``langs`` (canonical codes), computed once and cached."""
+def _requested(langs, mode: str) -> list[str]:
     from . import languages as lang_mod
 
     if mode not in MODES:
@@ -156,6 +159,21 @@ def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> T
     langs = list(dict.fromkeys(lang_mod.normalize(c) for c in langs))
     if not langs:
         raise XlingError("typology needs at least one language")
+    return langs
+
+
+def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> Typology:
+    """Typology of every ordered pair of ``langs`` (canonical codes): from the table shipped with
+    xling (every language of xling's tasks; no urielplus needed) where it covers them all, else
+    built with urielplus once and cached (``built_table``)."""
+    langs = _requested(langs, mode)
+    typ = shipped(langs, mode)
+    return typ if typ is not None else built_table(langs, mode, cache_dir, progress)
+
+
+def built_table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> Typology:
+    """Typology of every ordered pair of ``langs``, computed with urielplus once and cached as CSV."""
+    langs = _requested(langs, mode)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
     pairs_f, langs_f, meta_f = _cache_files(cache_dir, langs, mode)
     if pairs_f.exists() and langs_f.exists() and meta_f.exists():
@@ -167,6 +185,9 @@ def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> T
             return Typology(pairs, lang_tab, meta)
         except (OSError, ValueError, KeyError):
             pass  # unreadable cache: rebuild
+    if progress:
+        _say(f"building the typology of {len(langs)} languages with urielplus (some are not in the table shipped "
+             "with xling)", progress)
     typ = _build(langs, mode, cache_dir, progress)
     from .io import write_atomic
 
@@ -174,6 +195,60 @@ def table(langs, mode: str = "plus", cache_dir=None, progress: bool = True) -> T
     write_atomic(langs_f, typ.langs.to_csv(index=False))
     write_atomic(meta_f, json.dumps(typ.meta, indent=2, sort_keys=True) + "\n")
     return typ
+
+
+# ---------------------------------------------------------------------------------------------
+# the table shipped with xling (made by ``python -m xling.typology_build``)
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "data"
+PAIR_COLUMNS = tuple(DISTANCES) + tuple(f"n_{c}" for c in DISTANCES) + tuple(f"imp_{c}" for c in _TYPOLOGICAL)
+NAN16 = 65535  # a missing distance, stored as uint16 (distances are rounded to 4 decimals: value * 10000)
+
+
+def shipped_path(mode: str) -> Path:
+    return SHIPPED_DIR / f"typology-{mode}.npz"
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped_arrays(path: Path) -> dict | None:
+    """A shipped table, read once (None where there is none)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        langs = [str(c) for c in arrays.pop("langs")]
+        lang_tab = pd.DataFrame(json.loads(str(arrays.pop("lang_table"))))
+        meta = json.loads(str(arrays.pop("meta")))
+    except (OSError, ValueError, KeyError) as e:
+        raise XlingError(f"the typology table shipped with xling, {path}, is damaged ({e}): reinstall xling") from e
+    return {"pos": {c: i for i, c in enumerate(langs)}, "lang_table": lang_tab, "meta": meta, "cols": arrays}
+
+
+def shipped(langs: list[str], mode: str, path: Path | None = None) -> Typology | None:
+    """The typology of ``langs`` (canonical, deduplicated) from the table shipped with xling
+    (or the one at ``path``), equal to what ``built_table`` computes for them; None where it
+    lacks one of them."""
+    path = Path(path) if path else shipped_path(mode)
+    arrays = _shipped_arrays(path)
+    if arrays is None or any(c not in arrays["pos"] for c in langs):
+        return None
+    idx = np.asarray([arrays["pos"][c] for c in langs], dtype=np.int64)
+    lang_tab = arrays["lang_table"].iloc[idx].reset_index(drop=True)
+    cols = {}
+    for name in PAIR_COLUMNS:
+        m = arrays["cols"][name][np.ix_(idx, idx)]
+        if name in DISTANCES:
+            m = np.where(m == NAN16, np.nan, m / 10000.0) if m.dtype == np.uint16 else m.astype(np.float64)
+        cols[name] = m if name in DISTANCES else m.astype(np.int64)
+    ok = lang_tab["in_uriel"].to_numpy(bool)
+    pairs = _pairs_frame(langs, cols, lang_tab, ok)
+    zero = lang_tab["zero_genetic"].to_numpy(bool)
+    isolate = zero & lang_tab["lineage_empty"].to_numpy(bool)
+    meta = dict(arrays["meta"], languages=len(langs), shipped=path.name,
+                isolates_set_to_genetic_1=sorted(lang_tab.loc[isolate, "lang"]),
+                zero_genetic_vector_set_missing=sorted(lang_tab.loc[zero & ~isolate, "lang"]))
+    return Typology(pairs, lang_tab, meta)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +332,7 @@ def load_uriel(mode: str, cache_dir=None, progress: bool = True):
     try:
         u = cls(str(work))
         if mode == "plus":
-            _say("integrating the URIEL+ databases (once; about a minute and a few GB of memory)", progress)
+            _say("integrating the URIEL+ databases (once; about two minutes and up to 4 GB of memory)", progress)
             u.integrate_databases()
     finally:
         root.setLevel(level)

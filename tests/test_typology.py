@@ -30,7 +30,7 @@ def uriel(tmp_path_factory):
     """The typology of LANGS (original URIEL), built once per test session in its own cache."""
     cache = tmp_path_factory.mktemp("uriel-cache")
     before = _package_files()
-    typ = T.table(LANGS, mode="original", cache_dir=cache, progress=False)
+    typ = T.built_table(LANGS, mode="original", cache_dir=cache, progress=False)
     return {"typ": typ, "cache": cache, "before": before, "after": _package_files()}
 
 
@@ -111,7 +111,7 @@ def test_tables_are_cached_as_csv_and_reused_without_urielplus(uriel, monkeypatc
         raise AssertionError("rebuilt instead of read from the cache")
 
     monkeypatch.setattr(T, "_build", boom)
-    again = T.table(list(reversed(LANGS)), mode="original", cache_dir=uriel["cache"], progress=False)
+    again = T.built_table(list(reversed(LANGS)), mode="original", cache_dir=uriel["cache"], progress=False)
     pd.testing.assert_frame_equal(again.pairs, uriel["typ"].pairs, check_dtype=False)
     files = sorted(p.name for p in (Path(uriel["cache"]) / "typology").iterdir())
     assert [f.rsplit(".", 2)[-2:] for f in files] == [["langs", "csv"], ["meta", "json"], ["pairs", "csv"]]
@@ -121,7 +121,59 @@ def test_unwritable_cache_is_one_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(XlingError, match="cannot copy URIEL\\+ data .* writable directory"):
-        T.table(["eng_Latn", "deu_Latn"], mode="original", cache_dir=blocker / "cache", progress=False)
+        T.built_table(["eng_Latn", "deu_Latn"], mode="original", cache_dir=blocker / "cache", progress=False)
+
+
+def _no_build(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("built with urielplus instead of read from the shipped table")
+
+    monkeypatch.setattr(T, "_build", boom)
+    monkeypatch.setattr(T, "load_uriel", boom)
+
+
+def test_shipped_table_equals_urielplus_original_on_a_sample(uriel, monkeypatch):
+    """The shipped table gives exactly what urielplus computes for a sample of languages (the
+    fixture's: built with urielplus), in the caller's order, and the coverage text analysis.md
+    prints is the same."""
+    _no_build(monkeypatch)
+    shipped = T.table(LANGS, mode="original", progress=False)
+    assert shipped.meta["shipped"] == "typology-original.npz"
+    pd.testing.assert_frame_equal(shipped.pairs, uriel["typ"].pairs)
+    pd.testing.assert_frame_equal(shipped.langs, uriel["typ"].langs)
+    assert T.coverage(shipped) == T.coverage(uriel["typ"])
+    assert list(shipped.pairs["src"][:3]) == ["eng_Latn"] * 3 and shipped.pairs["tgt"][1] == "deu_Latn"
+
+
+def test_shipped_tables_cover_every_task_language_in_both_modes():
+    from xling.typology_build import task_languages
+
+    langs = task_languages()
+    assert len(langs) > 250
+    for mode in T.MODES:
+        typ = T.shipped(langs, mode)
+        assert typ is not None and len(typ.pairs) == len(langs) ** 2, mode
+        assert T.shipped_path(mode).stat().st_size < 3_000_000  # package data stays small
+        r = typ.lookup("eng_Latn", "deu_Latn")
+        assert 0 < r.genetic < 1 and r.n_syntactic > 20 and r.same_family == 1, mode
+
+
+def test_a_language_outside_the_shipped_table_is_built_with_progress(uriel, capsys):
+    typ = T.table(LANGS[:3] + ["uly_Latn"], mode="original", cache_dir=uriel["cache"], progress=True)
+    err = capsys.readouterr().err
+    assert "building the typology of 4 languages with urielplus" in err
+    assert "shipped" not in typ.meta and typ.missing == ["uly_Latn"]
+
+
+@pytest.mark.slow
+def test_shipped_table_equals_urielplus_plus_on_a_sample(tmp_path):
+    """URIEL+ integrated (about two minutes, 4 GB): the shipped plus table equals a fresh build."""
+    sample = ["eng_Latn", "deu_Latn", "swh_Latn", "yor_Latn", "eus_Latn", "zho_Hans", "arb_Arab", "hin_Deva",
+              "quy_Latn", "nob_Latn", "ace_Arab", "tur_Latn"]
+    built = T.built_table(sample, mode="plus", cache_dir=tmp_path, progress=False)
+    shipped = T.shipped(sample, "plus")
+    pd.testing.assert_frame_equal(shipped.pairs, built.pairs)
+    pd.testing.assert_frame_equal(shipped.langs, built.langs)
 
 
 def test_coverage_report(uriel):
@@ -161,7 +213,8 @@ def _synthetic_run(root: Path, typ, extra_target: str | None = None) -> Path:
     return run
 
 
-def test_analyze_end_to_end(uriel, tmp_path, capsys):
+def test_analyze_end_to_end(uriel, tmp_path, capsys, monkeypatch):
+    _no_build(monkeypatch)  # every language is in the shipped table: urielplus is never loaded
     run = _synthetic_run(tmp_path, uriel["typ"])
     code = main(["analyze", str(run), "--uriel", "original", "--cache-dir", str(uriel["cache"])])
     out, err = capsys.readouterr()
