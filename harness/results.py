@@ -3,12 +3,14 @@ per-item predictions beside it."""
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pandas as pd
 
 from .errors import XlingError
 from .io import read_jsonl
-from .rundir import COLUMNS, RunDir, result_files, run_dirs
+from .rundir import COLUMNS, RunDir, cell_key, result_files, run_dirs
 
 
 def frame(*paths) -> pd.DataFrame:
@@ -16,11 +18,32 @@ def frame(*paths) -> pd.DataFrame:
     rows: list[dict] = []
     for p in paths or ("runs",):
         for f in result_files(p):
-            rows.extend(read_jsonl(f, torn_ok=True))
+            got = read_jsonl(f, torn_ok=True)
+            warn_incomplete(f, got)
+            rows.extend(got)
     df = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
     for col in ("value", "ci_low", "ci_high"):
         df[col] = pd.to_numeric(df[col])
     return df
+
+
+def warn_incomplete(path, rows: list[dict]) -> None:
+    """One line on stderr where ``rows`` (of results.jsonl ``path``) lack metrics its run's
+    manifest.json lists for a cell (a row deleted, a torn line): a board would otherwise show
+    one language fewer, silently. Rerunning the run's command computes those cells again."""
+    want = RunDir(Path(path).parent).manifest()["cells"]
+    got: dict[str, set] = {}
+    for r in rows:
+        got.setdefault(cell_key(r.get("train_lang", ""), r.get("test_lang", ""), r.get("query_lang", ""),
+                                r.get("shots"), r.get("seed")), set()).add(r.get("metric"))
+    lacking = {k: sorted(set(m) - got.get(k, set())) for k, m in want.items()}
+    lacking = {k: m for k, m in lacking.items() if m}
+    if lacking:
+        n = len(lacking)
+        name = lambda k: "→".join(p for p in k.split("|") if p not in ("", "-"))  # noqa: E731 (train→test)
+        shown = "; ".join(f"{name(k)}: {', '.join(m)} missing" for k, m in list(lacking.items())[:3])
+        print(f"xling: warning: {path}: {n} cell{'s' if n > 1 else ''} incomplete ({shown}{'; ...' if n > 3 else ''}); "
+              f"rerun the run's command to compute {'them' if n > 1 else 'it'} again", file=sys.stderr)
 
 
 SAMPLE_COLUMNS = ("run_id", "model", "task", "setting", "train_lang", "test_lang", "query_lang", "shots", "seed", "id",

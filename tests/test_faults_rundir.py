@@ -68,3 +68,21 @@ def test_two_identical_runs_at_once_do_the_model_work_once(mini_mirror, tmp_path
     assert len(encoded) == len(set(encoded)) > 1000  # every text encoded once, by the first run
     rows = [json.loads(x) for x in (tmp_path / "runs" / "r" / "results.jsonl").read_text().splitlines()]
     assert sorted({r["test_lang"] for r in rows}) == ["deu_Latn", "eng_Latn"] and len(rows) == 8
+
+
+def test_the_board_says_when_a_cell_lacks_rows(capsys, mini_mirror, tmp_path):
+    """A row deleted from results.jsonl: the board shows what is left and says which cell is
+    incomplete (it showed one language fewer, silently); a rerun completes it."""
+    assert main(_run_args(mini_mirror, tmp_path / "runs")) == 0
+    results = tmp_path / "runs" / "r" / "results.jsonl"
+    lines = results.read_text().splitlines(keepends=True)
+    results.write_text("".join(x for x in lines if not ('"deu_Latn"' in x and '"metric": "acc"' in x)))
+    capsys.readouterr()
+    assert main(["board", str(tmp_path / "runs"), "--out", str(tmp_path / "lb"), "--no-html"]) == 0
+    warnings = [x for x in capsys.readouterr().err.splitlines() if "incomplete" in x]
+    assert warnings == [f"xling: warning: {results}: 1 cell incomplete (deu_Latn→deu_Latn: acc missing); "
+                        "rerun the run's command to compute it again"]
+    assert main(_run_args(mini_mirror, tmp_path / "runs")) == 0
+    capsys.readouterr()
+    assert main(["board", str(tmp_path / "runs"), "--out", str(tmp_path / "lb"), "--no-html"]) == 0
+    assert "incomplete" not in capsys.readouterr().err
