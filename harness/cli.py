@@ -136,7 +136,8 @@ def _analyze_parser(sub) -> None:
     an.add_argument("--predict", nargs=2, metavar=("SRC", "TGT"), help="predicted score of a pair, with an interval")
     an.add_argument("--uriel", choices=("plus", "original"), default="plus",
                     help="URIEL+ with all databases integrated (default) or the original URIEL data")
-    an.add_argument("--cache-dir", help="where typology tables are cached (default: XLING_CACHE or the user cache)")
+    an.add_argument("--cache-dir", help="where typology tables of languages outside the table shipped with xling are "
+                                        "built and cached (default: XLING_CACHE or the user cache)")
     an.add_argument("--similarity", help="a run directory of 'xling similarity': the model's own language geometry "
                                          "as predictors beside typology (LOO-target R^2 of each and both, NDCG@3)")
 
