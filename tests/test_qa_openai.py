@@ -162,7 +162,8 @@ def test_well_behaved_server_end_to_end_and_cached(server, tmp_path, capsys):
     assert main(argv + ["--prompt-lang", "native", "--api", "completions", "--lang", "de", "--no-board"]) == 0
     assert llm.paths["/v1/completions"] == LIMIT
     df = results.frame(tmp_path / "runs")
-    assert df[df.signature.str.contains("prompt:qa-v1-deu-")].shape[0] == 5  # em, f1, em_squad, f1_squad, fidelity
+    # em, f1, em_squad, f1_squad, answer_lang_fidelity, lang_fidelity
+    assert df[df.signature.str.contains("prompt:qa-v1-deu-")].shape[0] == 6
 
 
 def test_flaky_server_still_gives_a_complete_correct_run(server, tmp_path):
@@ -181,7 +182,7 @@ def test_flaky_server_still_gives_a_complete_correct_run(server, tmp_path):
     assert sum(1 for p in flaky.attempts if "500" in FakeLLM.schedule(p) or "503" in FakeLLM.schedule(p)) >= 4
     a = results.frame(tmp_path / "a").set_index(["test_lang", "metric"]).value
     b = results.frame(rep.run_dir).set_index(["test_lang", "metric"]).value
-    assert len(b) == 15 and b.equals(a)  # 3 languages x 5 metrics: complete, and identical to the well-behaved server's run
+    assert len(b) == 18 and b.equals(a)  # 3 languages x 6 metrics: complete, and identical to the well-behaved server's run
 
 
 def test_a_prompt_that_never_succeeds_is_one_line_error(server):

@@ -93,7 +93,10 @@ for _m in (
     Metric("chrf", item="corpus", percent=False, description="chrF (sacrebleu), 0-100"),
     Metric("bleu", item="corpus", percent=False, description="BLEU (sacrebleu), 0-100"),
     Metric("spbleu", item="corpus", percent=False, description="spBLEU: BLEU on FLORES-200 SentencePiece tokens, 0-100"),
-    Metric("off_target", better=LOWER, description="share of outputs not in the target language (py3langid)"),
+    Metric("off_target", better=LOWER, description="share of outputs not in the target language (lid.176.ftz or "
+                                                   "py3langid, whichever recognises more of the references)"),
+    Metric("lang_fidelity", description="share of outputs whose every line is in the expected language "
+                                        "(lid.176.ftz, the LCB's line rule)"),
     Metric("bits_per_byte", better=LOWER, item="corpus", percent=False, description="-sum log2 p / sum UTF-8 bytes"),
     Metric("bits_per_char", better=LOWER, item="corpus", percent=False, description="-sum log2 p / sum NFC characters"),
     Metric("bits_per_sentence", better=LOWER, item="corpus", percent=False,

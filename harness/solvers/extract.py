@@ -7,7 +7,10 @@ id (XQuAD's items are parallel). Answers are scored in the context's language (`
 and ``f1``, language-aware, xling.metrics.qa: the main metric) and, for comparison with
 published XQuAD/XTREME tables, as the SQuAD v1.1 script scores every language (``em_squad``,
 ``f1_squad``), all with bootstrap CIs over items. Generative runs also report
-``answer_lang_fidelity``: the share of answers identified as the context's language.
+``answer_lang_fidelity``: the share of answers identified as the context's language
+(py3langid among the task's languages), and ``lang_fidelity`` (fastText, the LCB's line
+rule, the contexts as references: answers shorter than 5 tokens are not judged, so ``n``
+counts only the long ones).
 
 Model outputs (spans, completions) are cached in ``ctx.store``'s file (xling.textcache).
 """
@@ -19,7 +22,7 @@ from ..errors import XlingError
 from ..metrics import fidelity, qa
 from ..metrics.uncertainty import mean_ci
 from ..models import Generator, SpanExtractor
-from . import base
+from . import base, langcheck
 
 needs = (SpanExtractor, Generator)
 fewshot = False
@@ -85,6 +88,9 @@ def solve(task, model, cell, ctx):
         ok = fidelity.judged(answers, lang, candidates=task.langs)
         if ok:
             metrics["answer_lang_fidelity"] = (sum(ok) / len(ok), *mean_ci(ok, ctx.seed), len(ok))
+        metrics["lang_fidelity"], verdicts, _ = langcheck.lang_fidelity(ctx, answers, lang, contexts)
+        for p, v in zip(preds_out, verdicts):
+            p["lang_fidelity"] = v
     preds = [Prediction(e.id, e.lang, g, p, float(s), {"question": q, "context": e.text_pair[:INPUT_CHARS]})
              for e, q, g, p, s in zip(ex, questions, golds, preds_out, f1)]
     split = task.test_split

@@ -11,11 +11,15 @@ with the target's tokenizer, ``spbleu`` where the ``spm_model`` option names a l
 SentencePiece model (else one line says it is skipped; nothing is downloaded), each a corpus
 score with a percentile bootstrap interval (``--seed``; resampled sentences' summed
 statistics). ``off_target`` (``xling.metrics.offtarget``): the share of outputs in another
-language, where py3langid can identify the target (else no value, n = 0).
+language, by whichever identifier (fastText lid.176.ftz or py3langid) recognises more of the
+target's references, where one recognises at least 90% of them (else no value, n = 0; the
+identifier is named in the signature, ``off_target=<name>``). ``lang_fidelity``
+(``xling.metrics.fidelity``): the share of outputs whose every line is in the target language
+(fastText, the LCB's line rule), on the same reference condition.
 
 Samples: ``gold`` is the reference, ``pred`` the translation with each metric's sentence
 statistics (``<metric>_stats``: corpus-level paired tests can be recomputed exactly from
-them) and its off-target flag; ``score`` is the sentence-level chrF++ (sacrebleu's
+them), its off-target flag and its lang_fidelity verdict; ``score`` is the sentence-level chrF++ (sacrebleu's
 ``sentence_score``), the per-item score a leaderboard's paired tests compare. Its mean is
 not the corpus chrF++, which pools character n-gram counts over the sentences.
 
@@ -34,11 +38,11 @@ import numpy as np
 from .. import textcache
 from ..core import Prediction, Scored, Setting
 from ..errors import XlingError
-from ..metrics import mt, offtarget
-from ..metrics.uncertainty import bootstrap_ci, mean_ci
+from ..metrics import mt
+from ..metrics.uncertainty import bootstrap_ci
 from ..models import Generator, LanguageModel, Translator
 from ..models.prompted_mt import PromptedTranslator
-from . import base
+from . import base, langcheck
 
 needs = (Translator, Generator, LanguageModel)
 fewshot = False
@@ -124,14 +128,11 @@ def solve(task, model, cell, ctx):
     hyps, prompt = translations(model, sources, src, tgt, ctx)
     _spm_note(ctx)
     metrics, stats, sigs, per_item = score(hyps, refs, tgt, ctx)
-    ok, _ = ctx.memo(("off-target", tgt, _digest(refs)), lambda: offtarget.identifiable(refs, tgt))
-    flags = offtarget.flags(hyps, tgt) if ok else [None] * len(hyps)
-    judged = np.asarray([f for f in flags if f is not None], dtype=np.float64)
-    metrics["off_target"] = (float(judged.mean()), *mean_ci(judged, ctx.seed), len(judged)) if len(judged) \
-        else (float("nan"), float("nan"), float("nan"), 0)
+    metrics["off_target"], flags, lid_sig = langcheck.off_target(ctx, hyps, tgt, refs)
+    metrics["lang_fidelity"], verdicts, _ = langcheck.lang_fidelity(ctx, hyps, tgt, refs)
     preds = []
     for i, (e, ref, hyp) in enumerate(zip(ex, refs, hyps)):
-        pred = {"text": hyp, "off_target": flags[i]}
+        pred = {"text": hyp, "off_target": flags[i], "lang_fidelity": verdicts[i]}
         pred.update({f"{name}_stats": [int(x) for x in st[i]] for name, st in stats.items()})
-        preds.append(Prediction(e.id, tgt, ref, pred, float(per_item[i])))
-    return Scored(cell, task.test_split, "", preds, metrics, data, prompt=";".join([prompt] + sigs))
+        preds.append(Prediction(e.id, tgt, ref, pred, float(per_item[i]), sources[i]))  # input: the source
+    return Scored(cell, task.test_split, "", preds, metrics, data, prompt=";".join([prompt] + sigs + [lid_sig]))
