@@ -253,15 +253,40 @@ def _list(args) -> None:
         return
     if args.task:
         t = plugins.get_task(args.task)
-        rows = [(c, n, languages.name(c)) for c, n in t.languages]
+        rows = sorted((c, n, languages.name(c)) for c, n in t.languages)  # by xling's code, not the dataset's
+        print(f"{t.name}: {len(rows)} languages; source: hub {t.hub_id} | upstream {t.homepage}\n")
         print(tabulate(rows, headers=["code", "native", "name"], tablefmt="github"))
         return
-    rows = []
+    rows = []  # five narrow columns (under 100 characters); each task's source: xling list TASK
     for t in (plugins.get_task(n) for n in plugins.task_names()):
-        rows.append((t.name, type(t).__name__, len(t.langs), ",".join(t.splits), ",".join(solve.available_settings(t)),
-                     f"{t.hub_id} | {t.homepage}"))
-    print(tabulate(rows, headers=["task", "kind", "langs", "splits", "settings", "source (hub | upstream)"],
-                   tablefmt="github"))
+        rows.append((t.name, type(t).__name__, str(len(t.langs)), ",".join(t.splits),
+                     ",".join(solve.available_settings(t))))
+    print(_columns([("task", "kind", "langs", "splits", "settings")] + rows, wrap={3: len("train,dev,test")}))
+
+
+def _columns(rows: list[tuple[str, ...]], wrap: dict[int, int]) -> str:
+    """Plain columns one space apart, the first row a header underlined; a comma-separated value
+    of column i longer than ``wrap[i]`` goes on over continuation lines (rows stay under 100
+    characters)."""
+    lines = [rows[0], tuple("-" * len(h) for h in rows[0])]
+    for r in rows[1:]:
+        cells = [_wrapped(v, wrap.get(i)) for i, v in enumerate(r)]
+        lines += [tuple(c[k] if k < len(c) else "" for c in cells) for k in range(max(map(len, cells)))]
+    widths = [max(len(r[i]) for r in lines) for i in range(len(rows[0]))]
+    return "\n".join(" ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in lines)
+
+
+def _wrapped(value: str, width: int | None) -> list[str]:
+    """``value`` cut at commas into pieces of at most ``width`` characters (None: whole)."""
+    out = [""]
+    for part in value.split(","):
+        piece = f"{out[-1]},{part}" if out[-1] else part
+        if width and out[-1] and len(piece) > width:
+            out[-1] += ","
+            out.append(part)
+        else:
+            out[-1] = piece
+    return out
 
 
 def _model_options(args, spec: str) -> dict:
@@ -466,7 +491,9 @@ def _board(args) -> None:
     how = publish.Publish(out_dir=Path(args.out), command=args.line, site=not args.no_html, force=args.force,
                           select=board.Selection(_csv(args.task, "--task"), _csv(args.setting, "--setting"),
                                                 _csv(args.model, "--model")))
-    print(publish.publish(df, results.samples(*args.runs), results.task_info(*args.runs), how))
+    text, written = publish.publish_files(df, results.samples(*args.runs), results.task_info(*args.runs), how)
+    print(text)
+    print(publish.wrote(how.out_dir, written), file=sys.stderr)
 
 
 
@@ -513,6 +540,18 @@ def _cache_choice(args):
         yield
 
 
+def _saved(e: KeyboardInterrupt) -> str:
+    """What an interrupted command kept: the cells it finished, or that none had finished."""
+    from .errors import Interrupted
+
+    if not isinstance(e, Interrupted):
+        return "no cell was being scored (rerun the same command to go on)"
+    if not e.saved:
+        return (f"none of the {e.todo} cells to score had finished, so none was saved (embeddings computed so far "
+                "are cached); rerun the same command to resume")
+    return f"{e.saved} of {e.todo} cells finished and are saved; rerun the same command to resume the rest"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -526,8 +565,8 @@ def main(argv: list[str] | None = None) -> int:
     except XlingError as e:
         print(f"xling: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("xling: interrupted; finished cells are saved, rerun the same command to resume", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"xling: interrupted; {_saved(e)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `xling list | head`: the reader left; nothing to say
         import os

@@ -77,10 +77,18 @@ class Local:
     def paths(self, task, lang: str, split: str) -> tuple[Path, ...]:
         rels = task.local_files(task.native(lang), split)
         paths = tuple(self.root / r for r in rels)
-        for p in paths:
+        for r, p in zip(rels, paths):
             if not p.is_file():
-                raise DataError(p, f"missing data file for {task.name} {lang} {split}")
+                raise DataError(p, f"missing data file for {task.name} {lang} {split}{self._too_deep(r)}")
         return paths
+
+    def _too_deep(self, rel) -> str:
+        """A hint when the mirror is one level up (``--data-dir ../shared/data/sib-200``): the
+        given directory is the dataset's own folder, or its parent holds the file."""
+        top = Path(rel).parts[0]
+        if self.root.name == top or (self.root.parent / rel).is_file():
+            return f"; did you mean --data-dir {self.root.parent}?"
+        return ""
 
     def load(self, task, lang: str, split: str) -> list[Example]:
         set_offline()

@@ -43,3 +43,12 @@ class Partial(XlingError):
     def map(self, fn) -> "Partial":
         """The same failure with every received output ``v`` at position ``i`` turned into ``fn(i, v)``."""
         return Partial(self.cause, {i: fn(i, v) for i, v in self.done.items()})
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while a run scored its cells: how many of the ``todo`` cells it finished (and
+    saved) before, so the message says so instead of claiming saved cells that never finished."""
+
+    def __init__(self, saved: int, todo: int):
+        super().__init__(saved, todo)
+        self.saved, self.todo = saved, todo

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Sequence
 
 from .errors import XlingError
 
@@ -174,12 +175,34 @@ def name(code: str) -> str:
     return f"{info.name} ({sname})"
 
 
-def normalize_many(codes: str | list[str]) -> list[str]:
-    """Comma-separated string or list -> canonical codes, order kept, duplicates removed."""
+def normalize_many(codes: str | list[str], among: Sequence[str] | None = None) -> list[str]:
+    """Comma-separated string or list -> canonical codes, order kept, duplicates removed. With
+    ``among`` (a task's languages), an unknown code's suggestions are taken from those only."""
     items = codes.split(",") if isinstance(codes, str) else list(codes)
     out: list[str] = []
     for c in items:
         c = c.strip()
-        if c and normalize(c) not in out:
-            out.append(normalize(c))
+        try:
+            code = normalize(c) if c else None
+        except XlingError as e:
+            if among is None or not str(e).startswith("unknown language code"):
+                raise
+            close = close_among(c, among)
+            raise XlingError(f"unknown language code {c!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        if code and code not in out:
+            out.append(code)
     return out
+
+
+def close_among(code: str, among: Sequence[str], n: int = 3) -> list[str]:
+    """Suggestions for an unknown ``code`` that are languages of ``among`` (a task's): close
+    names and codes whose canonical form is there, and close spellings of its codes."""
+    found = []
+    for s in suggest(code, n=10):
+        try:
+            if normalize(s.split(" ")[0]) in among:
+                found.append(s)
+        except XlingError:
+            pass
+    found += difflib.get_close_matches(code, list(among), n=n, cutoff=0.6)
+    return list(dict.fromkeys(found))[:n]

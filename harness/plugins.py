@@ -93,7 +93,9 @@ def backend(spec: str) -> Backend:
     found = backends()
     if kind not in found:
         usage = ", ".join(found[k].usage for k in sorted(found))
-        raise XlingError(f"unknown model {spec!r} (known: {usage})")
+        close = difflib.get_close_matches(kind.lower(), list(found), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise XlingError(f"unknown model {spec!r}{hint} (known: {usage})")
     return found[kind]
 
 

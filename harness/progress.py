@@ -7,6 +7,7 @@ time left, and one last line when the work ends; work that ends sooner prints no
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
@@ -32,6 +33,25 @@ def iterate(items, desc: str, unit: str = "item", enabled: bool = True, leave: b
         for x in items:
             yield x
             counter.update(1)
+
+
+@contextlib.contextmanager
+def library_bars(stream=None):
+    """transformers' own bars ("Loading weights", downloads) only where xling shows a bar: on a
+    terminal. Off a terminal (a log file, CI, a pipe) they are switched off while the block runs
+    and restored after."""
+    if _isatty(stream or sys.stderr):
+        yield
+        return
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
 
 
 def _isatty(stream) -> bool:

@@ -54,10 +54,25 @@ def publish(df: pd.DataFrame, samples: pd.DataFrame | None = None, info: dict | 
     """Boards of the rows ``how.select`` keeps; written under ``how.out_dir`` unless None.
     Returns the Markdown summaries that ``xling run`` and ``xling board`` print. ``info``: task ->
     (main metric, direction), from the runs' config.json (``xling.results.task_info``)."""
+    return publish_files(df, samples, info, how)[0]
+
+
+def publish_files(df: pd.DataFrame, samples: pd.DataFrame | None = None, info: dict | None = None,
+                  how: Publish = Publish()) -> tuple[str, list[Path]]:
+    """``publish``, and the files it wrote (none where ``how.out_dir`` is None)."""
     boards = build(select(df, how.select), samples, info)
-    if how.out_dir is not None:
-        write(boards, how)
-    return "\n".join(markdown(b, full=False) for b in boards.values())
+    written = write(boards, how) if how.out_dir is not None else []
+    return "\n".join(markdown(b, full=False) for b in boards.values()), written
+
+
+def wrote(out_dir: Path, written: list[Path]) -> str:
+    """One line saying where a render wrote and what (``xling board`` prints it on stderr)."""
+    from collections import Counter
+
+    kinds = Counter(p.suffix.lstrip(".").upper() or "other" for p in written)
+    what = ", ".join(f"{n} {'Markdown' if k == 'MD' else k}" for k, n in sorted(kinds.items()))
+    site = f"; open {Path(out_dir) / 'index.html'}" if "HTML" in kinds else ""
+    return f"board: wrote {len(written)} files to {out_dir}/ ({what}){site}"
 
 
 def render(df: pd.DataFrame, out_dir: str | Path | None = "leaderboards", command: str = "",

@@ -5,14 +5,17 @@
   config.json                  what was run (identity) + what the reader needs (main metric and
                                its direction) + provenance (time, command, versions, hardware, wall time)
   results.jsonl                one tidy row per (cell, metric): COLUMNS
-  samples/<train>__<test>[__q-<query>].jsonl          per-item predictions of one cell
+  samples/[<train>__]<test>[__q-<query>].jsonl        per-item predictions of one cell
   samples/k<shots>-s<seed>/<train>__<test>.jsonl      the same for a fewshot cell
   .lock                        held (flock) while a run works here: an identical second run waits
   manifest.json                what resuming checks: each finished cell's metrics, and the
                                signature of each data file (language, split) the run read
 ```
 
-``<train>`` is ``-`` where nothing was trained. Readers of runs (results, leaderboards,
+``<train>__`` is left out where nothing was trained (``deu_Latn.jsonl``,
+``eng_Latn__q-deu_Latn.jsonl``: a name that starts with a language code, so ``head`` and
+``cat`` take it as a file); run directories written before name those cells ``-__<test>...``,
+and are read (and resumed) as they are. Readers of runs (results, leaderboards,
 analyses) go through ``RunDir`` and never import tasks: the task's main metric and its
 direction are in config.json.
 """
@@ -59,9 +62,12 @@ class RunDir:
         return self.path / SAMPLES
 
     def sample_path(self, cell: Cell) -> Path:
-        name = f"{cell.train_lang or '-'}__{cell.test_lang}" + (f"__q-{cell.query_lang}" if cell.query_lang else "")
+        name = cell.test_lang + (f"__q-{cell.query_lang}" if cell.query_lang else "")
         folder = self.samples_dir / (f"k{cell.shots}-s{cell.seed}" if cell.shots is not None else "")
-        return folder / f"{name}.jsonl"
+        if cell.train_lang:
+            return folder / f"{cell.train_lang}__{name}.jsonl"
+        legacy = folder / f"-__{name}.jsonl"  # a run directory from before: keep its file
+        return legacy if legacy.exists() and not (folder / f"{name}.jsonl").exists() else folder / f"{name}.jsonl"
 
     def samples(self) -> Iterator[tuple[Cell, Path]]:
         """Every cell's samples file, fewshot folders included, in a stable order."""
@@ -146,8 +152,9 @@ def cell_key(train: str, test: str, query: str = "", shots=None, seed=None) -> s
 
 def cell_of(path: Path) -> Cell:
     """The cell a samples file belongs to, from its name (and fewshot folder)."""
-    train, _, rest = path.stem.partition("__")
-    test, _, query = rest.partition("__q-")
+    parts = path.stem.split("__")
+    query = parts.pop()[2:] if len(parts) > 1 and parts[-1].startswith("q-") else ""
+    train, test = parts if len(parts) == 2 else ("", parts[0])
     few = _FEWSHOT.match(path.parent.name)
     shots, seed = (int(few.group(1)), int(few.group(2))) if few else (None, None)
     return Cell("" if train == "-" else train, test, query, shots, seed)

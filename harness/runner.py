@@ -26,7 +26,7 @@ from . import executor as executor_mod
 from .execution import using
 from . import languages, models, progress, resume, results, solve
 from .core import Cell, Scored, Setting
-from .errors import XlingError
+from .errors import Interrupted, XlingError
 from .io import safe_name, slug
 from .metrics import registry
 from .metrics.uncertainty import N_BOOT
@@ -303,11 +303,11 @@ def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
     the results table lists the resumed rows first, then the new ones in plan order."""
     data_now = resume.data_signatures(job.task, job.ctx, cells)
     old, todo = resume.plan(job.rd, job.task, cells, data_now)
-    encode_all(job, todo)
     new: dict[int, list[dict]] = {}
     solver = job.executor if moves_cells(job) else executor_mod.LOCAL
     flushed, cost, pending = time.monotonic(), 0.0, False
     try:
+        encode_all(job, todo)
         with progress.bar(len(todo), f"score {job.task.name}", "cell", job.run.progress) as bar:
             for i, scored in solver.solve(job, todo):
                 new[i] = _write_cell(job, scored)
@@ -317,6 +317,8 @@ def _run_cells(job: Job, cells: list[Cell]) -> RunReport:
                     t = time.monotonic()
                     resume.save(job.rd, old + [r for k in sorted(new) for r in new[k]], data_now)
                     flushed, cost, pending = time.monotonic(), time.monotonic() - t, False
+    except KeyboardInterrupt:  # say how many cells this invocation finished (the finally saves them)
+        raise Interrupted(len(new), len(todo)) from None
     finally:
         if pending:
             resume.save(job.rd, old + [r for k in sorted(new) for r in new[k]], data_now)

@@ -205,8 +205,8 @@ def test_masakhaner_end_to_end_from_the_cli(tiny, tmp_path, capsys):
     b = df[df.setting == "zero_shot"].set_index(["test_lang", "metric"]).value
     assert a.sort_index().equals(b.sort_index())
     samples = sorted(p.name for p in (runs).glob("*/samples/*.jsonl"))
-    assert samples == ["-__hau_Latn.jsonl", "-__yor_Latn.jsonl", "swa_Latn__hau_Latn.jsonl", "swa_Latn__yor_Latn.jsonl"]
-    first = json.loads(next(runs.glob("*/samples/-__yor_Latn.jsonl")).read_text().splitlines()[0])
+    assert samples == ["hau_Latn.jsonl", "swa_Latn__hau_Latn.jsonl", "swa_Latn__yor_Latn.jsonl", "yor_Latn.jsonl"]
+    first = json.loads(next(runs.glob("*/samples/yor_Latn.jsonl")).read_text().splitlines()[0])
     assert len(first["gold"]) == len(first["pred"]) == 31 and first["id"] == "0"
     # leaderboard
     assert main(["board", str(runs), "--out", str(tmp_path / "lb")]) == 0

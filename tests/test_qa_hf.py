@@ -161,7 +161,7 @@ def test_tiny_bert_qa_end_to_end_and_cached(tiny_bert_qa, tmp_path, capsys):
     en = df[df.test_lang == "eng_Latn"].set_index("metric").value  # English: language-aware is SQuAD v1.1
     assert en["f1"] == en["f1_squad"] and en["exact_match"] == en["em_squad"]
     run_dir = next((tmp_path / "runs").iterdir())
-    sample = [json.loads(x) for x in (run_dir / "samples" / "-__zho_Hans.jsonl").read_text().splitlines()]
+    sample = [json.loads(x) for x in (run_dir / "samples" / "zho_Hans.jsonl").read_text().splitlines()]
     assert len(sample) == 12 and all(isinstance(s["pred"]["text"], str) for s in sample)
     # a second run in a new run dir answers every item from the cache
     assert main(argv[:-4] + ["--out", str(tmp_path / "runs2"), "--threads", "1"]) == 0

@@ -123,7 +123,7 @@ def test_lareqa_settings_end_to_end(capsys, tmp_path, lareqa_mirror):
             assert pairs == {("eng_Latn", "eng_Latn"), ("deu_Latn", "deu_Latn"), ("zho_Hans", "zho_Hans")}
         if setting == "multilingual_pool":
             assert {t for _, t in pairs} == {ALL_LANGS_POOL}
-            sample = out / setting / "samples" / f"-__{ALL_LANGS_POOL}__q-deu_Latn.jsonl"
+            sample = out / setting / "samples" / f"{ALL_LANGS_POOL}__q-deu_Latn.jsonl"
             preds = [json.loads(x) for x in sample.read_text().splitlines()]
             assert len(preds) == 15 and all(len(p["pred"]) == 10 and len(p["gold"]) == 11 for p in preds)
             assert {g.split("_")[0] for g in preds[0]["gold"]} == {"ar", "de", "el", "en", "es", "hi", "ru", "th",

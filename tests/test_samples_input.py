@@ -110,7 +110,7 @@ def test_samples_read_input_gold_and_pred_back(tmp_path):
     (run / "results.jsonl").write_text("")
     lines = [{"id": "a", "lang": "x", "gold": "sports", "pred": "travel", "score": 0.0, "input": "Ein Satz."},
              {"id": "b", "lang": "x", "gold": ["B-PER"], "pred": ["O"], "score": 0.0, "input": ["Ada"]}]
-    (run / "samples" / "-__deu_Latn.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    (run / "samples" / "deu_Latn.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     s = results.samples(run)
     assert list(s.input) == ["Ein Satz.", '["Ada"]'] and list(s.gold) == ["sports", '["B-PER"]']
     assert list(s.pred) == ["travel", '["O"]'] and list(s.id) == ["a", "b"]
@@ -124,5 +124,5 @@ def test_an_old_sample_without_a_field_reads_as_none(tmp_path, field):
     (run / "results.jsonl").write_text("")
     line = {"id": "a", "gold": "g", "pred": "p", "score": 1.0, "input": "i"}
     del line[field]
-    (run / "samples" / "-__deu_Latn.jsonl").write_text(json.dumps(line) + "\n")
+    (run / "samples" / "deu_Latn.jsonl").write_text(json.dumps(line) + "\n")
     assert results.samples(run)[field].tolist() == [None]

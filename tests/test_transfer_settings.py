@@ -160,7 +160,7 @@ def test_list_shows_the_transfer_settings_where_they_apply(capsys):
     from xling import solve
 
     assert main(["list"]) == 0
-    rows = {r.split("|")[1].strip(): r.split("|")[5].strip() for r in capsys.readouterr().out.splitlines()[2:]}
+    rows = {r.split()[0]: r.split()[4] for r in capsys.readouterr().out.splitlines()[2:] if not r.startswith(" ")}
     assert rows["sib200"] == "in_language,zero_shot,matrix,fewshot,prompted"  # prompted: a LanguageModel scores the labels
     assert rows["xcopa"] == "prompted" and rows["flores_lm"] == "in_language" == rows["flores_tokens"]
     assert rows["americasnli"] == "in_language,zero_shot,matrix"  # the pair probe adds no target shots

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import netcheck
+from .. import netcheck, progress
 from ..errors import XlingError
 from . import Backend, check_output
 
@@ -74,10 +74,11 @@ def load_checkpoint(path: str, auto_class: str, opts: HFOptions = HFOptions(), w
     if not local.is_dir() and not netcheck.ensure_or_offline():  # a hub id and no hub: local HF cache only
         kw["local_files_only"] = True
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, **kw)
-        if add_prefix_space and getattr(tokenizer, "add_prefix_space", None) is False:
-            tokenizer = AutoTokenizer.from_pretrained(path, add_prefix_space=True, **kw)
-        model = auto.from_pretrained(path, **kw)
+        with progress.library_bars():  # transformers' "Loading weights" bar on a terminal only
+            tokenizer = AutoTokenizer.from_pretrained(path, **kw)
+            if add_prefix_space and getattr(tokenizer, "add_prefix_space", None) is False:
+                tokenizer = AutoTokenizer.from_pretrained(path, add_prefix_space=True, **kw)
+            model = auto.from_pretrained(path, **kw)
     except (OSError, ValueError) as e:  # the whole message, on one line (its first line stopped mid-sentence)
         raise XlingError(f"cannot load {what} checkpoint {path!r}: {str(e) or type(e).__name__}") from e
     device = opts.device or ("cuda" if torch.cuda.is_available() else "cpu")
