@@ -178,6 +178,9 @@ def _prune(out: Path, written: list[Path], maker: str) -> None:
     is gone, a language no longer shown), so the directory is exactly this render; files
     the renders did not write are never touched. Then record this render's files."""
     now = sorted({p.relative_to(out).as_posix() for p in written})
+    for p in written:  # temporary files a killed render's atomic writes left beside its files
+        for tmp in p.parent.glob(f".{p.name}.*.tmp"):
+            tmp.unlink(missing_ok=True)
     _, before = read_manifest(out)
     for rel in before - set(now):
         parts = Path(rel).parts

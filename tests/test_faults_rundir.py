@@ -35,6 +35,7 @@ def test_a_killed_board_does_not_block_the_next(capsys, mini_mirror, tmp_path, m
     assert len(calls) == 2 and all(p.exists() for p in calls)
     monkeypatch.setattr(publish, "_put", real)
     capsys.readouterr()
+    (lb / ".sib200.md.k3x9q1.tmp").write_text("half")  # what a kill -9 inside an atomic write leaves
     code = main(["board", str(tmp_path / "runs"), "--out", str(lb), "--no-html"])
     err = capsys.readouterr().err
     assert code == 0, err
