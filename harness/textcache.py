@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .cache import checksum, damaged_db, open_db, warn_damaged
+from .cache import checksum, checksum_ok, damaged_db, open_db, warn_damaged
 from .errors import Partial, XlingError
 
 
@@ -72,7 +72,7 @@ class TextStore:
                 chunk = list(keys[i:i + 500])
                 q = f"SELECT k, v, h FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
                 for k, v, h in self._db.execute(q, chunk):
-                    if (h != checksum(k, v.encode())) if h is not None else not _finite(v):
+                    if not (checksum_ok(k, v.encode(), h) if h is not None else _finite(v)):
                         bad += 1
                     else:
                         found[k] = v

@@ -157,3 +157,23 @@ def test_python_api_runs_without_the_cache(mini_mirror, tmp_path, monkeypatch):
     assert not list(tmp_path.glob("xling-no-cache-*"))  # the temporary cache is removed
     with pytest.raises(TypeError, match="conflict"):
         xling.evaluate("sib200", "fake:64", out_dir=tmp_path / "c", no_cache=True, cache_dir=tmp_path, **kw)
+
+
+def test_both_checksum_versions_are_checked(tmp_path, capsys):
+    """CRC-32 (now) and BLAKE2b-64 (the first checksummed caches): a sound entry is read, an
+    entry whose value changed under either is a miss."""
+    import hashlib
+
+    from xling.cache import EmbeddingStore
+
+    store = EmbeddingStore(tmp_path)
+    vecs = np.arange(12, dtype=np.float32).reshape(3, 4)
+    store.put([b"a", b"b", b"c"], vecs)
+    old = hashlib.blake2b(b"b\x00" + vecs[1].tobytes(), digest_size=8).digest()
+    store._db.execute("UPDATE emb SET h = ? WHERE k = ?", (old, b"b"))
+    assert sorted(store.get([b"a", b"b", b"c"])) == [b"a", b"b", b"c"] and store.damaged == 0
+    for k in (b"a", b"b"):  # overwritten with 10.0, still finite: only the checksum can tell
+        store._db.execute("UPDATE emb SET v = ? WHERE k = ?", (np.full(4, 10.0, np.float32).tobytes(), k))
+    got = store.get([b"a", b"b", b"c"])
+    assert list(got) == [b"c"] and np.array_equal(got[b"c"], vecs[2]) and store.damaged == 2
+    assert "2 damaged cache entries" in capsys.readouterr().err
