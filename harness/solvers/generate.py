@@ -8,14 +8,20 @@ cache (key: the model's name and ``cache_params``, ``max_tokens``, the prompt: a
 model calls), or, for a model that answers items rather than prompts (``generate_items``: the
 ``replay:`` backend, whose files carry no prompts), from ``generate_items(keys, prompts)`` with
 one key per item: (task, setting, source, language, row) — see ``item_key``.
+
+Every cell also reports ``lang_fidelity`` (``xling.solvers.langcheck``: fastText, the LCB's
+line rule; the language needs a fastText model). Where the model sends chats (``hf-causal
+--chat-template``, ``openai --api chat``), each sample keeps the ``messages`` and the
+``rendered`` prompt (None where the server renders it), and a hash of them all is in the
+row signature (``prompt:...;chat=<hash>``).
 """
 from __future__ import annotations
 
 from .. import textcache
 from ..core import Cell, Prediction, Scored, Setting
 from ..errors import XlingError
-from ..models import Generator
-from . import base
+from ..models import Generator, chat
+from . import base, langcheck
 
 needs = (Generator,)
 fewshot = False
@@ -62,6 +68,10 @@ def solve(task, model, cell, ctx):
     outs = outputs(task, model, ex, split, ctx)
     paths = ctx.source.paths(task, cell.test_lang, split) if hasattr(ctx.source, "paths") else ()
     metrics, preds, scores = task.score(ex, outs, paths, ctx.seed)
+    metrics["lang_fidelity"], verdicts, _ = langcheck.lang_fidelity(ctx, [o or "" for o in outs], cell.test_lang, None)
+    sent, sent_hash = chat.records(model, [e.text for e in ex])
+    for p, v, rec in zip(preds, verdicts, sent):
+        p.update(rec, lang_fidelity=v)
     missing = sum(o is None for o in outs)
     if missing:
         ctx.memo(("missing", cell), lambda: print(
@@ -69,4 +79,4 @@ def solve(task, model, cell, ctx):
             "(--allow-missing): left out", file=__import__("sys").stderr))
     out = [Prediction(e.id, e.lang, None, p, s, e.text) for e, p, s in zip(ex, preds, scores)]
     return Scored(cell, split, "", out, metrics, ctx.data_sig(task, cell.test_lang, split),
-                  prompt=f"max_tokens={task.max_tokens}")
+                  prompt=f"max_tokens={task.max_tokens}" + (f";chat={sent_hash}" if sent_hash else ""))
