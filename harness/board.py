@@ -40,6 +40,10 @@ RANK_COVERAGE = 0.5  # systems covering under this share of the best-covered sys
 # multilingual pool, query x pool language): a board of their own, never ranked with the rest.
 APART = ("multilingual_pool", "crosslingual")
 
+# Metrics shown beside the main score, each cell with its CI and n (never ranked or tested):
+# whether generated outputs are in the expected language.
+BESIDE = ("lang_fidelity", "off_target")
+
 
 @dataclass(frozen=True)
 class System:
@@ -65,6 +69,7 @@ class Board:
     better: str = registry.HIGHER  # the main metric's direction
     percent: bool = True  # the main metric is a proportion shown as a percentage
     ranked: list[str] = field(default_factory=list)  # labels of the ranked systems
+    beside: pd.DataFrame = field(default_factory=pd.DataFrame)  # BESIDE metrics: one row per (metric, system, language)
 
     @property
     def sign(self) -> int:
@@ -272,7 +277,25 @@ def _board(task: str, sub: pd.DataFrame, samples, metric: registry.Metric, opts:
     cells = cells.sort_values(["test_lang", "system"], key=lambda c: c.map(order.index) if c.name == "system" else c,
                               ).reset_index(drop=True)
     return Board(task, metric.name, systems, cells, langs, common, summary, pairs, pair_summary, notes, tested,
-                 metric.better, metric.percent, [lab for lab in order if lab in ranked])
+                 metric.better, metric.percent, [lab for lab in order if lab in ranked], _beside(sub, rows, metric))
+
+
+def _beside(sub: pd.DataFrame, rows: pd.DataFrame, metric: registry.Metric) -> pd.DataFrame:
+    """The ``BESIDE`` metrics' cells of the board's systems and languages (those with a value)."""
+    keys = ["model", "setting", "train_lang", "test_lang"]
+    cols = ["metric", "system", "test_lang", "value", "ci_low", "ci_high", "n"]
+    out = []
+    for name in BESIDE:
+        if name == metric.name or not (sub.metric == name).any():
+            continue
+        other = _by_query_language(sub[sub.metric == name]).drop(columns=["system"], errors="ignore")
+        other = other[other.query_lang.eq("") | other.query_lang.eq(other.test_lang)]
+        other = other.sort_values("n").drop_duplicates(keys, keep="last")
+        got = other.merge(rows[keys + ["system"]], on=keys)
+        out.append(got[got.value.notna()][cols])
+    if not out:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(out, ignore_index=True).sort_values(["metric", "system", "test_lang"], ignore_index=True)
 
 
 def _rows(sub: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, list[str]]:

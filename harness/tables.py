@@ -244,9 +244,34 @@ def markdown(board: Board, full: bool = True) -> str:
     return "\n".join(parts)
 
 
+def beside_table(board: Board) -> pd.DataFrame:
+    """Per language, each system's ``board.BESIDE`` metrics as 'value [95% CI] (n)' (percent)."""
+    b = board.beside
+    if not len(b):
+        return pd.DataFrame()
+    cols = [(m, s) for m in dict.fromkeys(b.metric) for s in [x.label for x in board.systems]
+            if ((b.metric == m) & (b.system == s)).any()]
+    langs = sorted(b.test_lang.unique())
+    t = pd.DataFrame({"code": langs, "language": [langinfo.name(x) for x in langs]})
+    by = {(r.metric, r.system, r.test_lang): r for r in b.itertuples()}
+    for m, s in cols:
+        t[f"{s}: {m}"] = [f"{pct(by[(m, s, x)].value)} [{pct(by[(m, s, x)].ci_low)}, {pct(by[(m, s, x)].ci_high)}] "
+                          f"({by[(m, s, x)].n})" if (m, s, x) in by else "" for x in langs]
+    return t
+
+
+def _beside_parts(board: Board) -> list[str]:
+    t = beside_table(board)
+    if not len(t):
+        return []
+    return ["### Beside the score: output language (%, 95% CI, outputs judged)", "",
+            _md(t, list(t.columns)), ""]
+
+
 def _full_parts(board: Board) -> list[str]:
     parts = [f"### Per language ({md_escape(unit(board))})", "",
              _md(language_table(board, md=True), ["code", "language", "family", "script"]), ""]
+    parts += _beside_parts(board)
     for by in ("family", "script"):
         g = group_table(board, by)
         over = "common languages" if board.common else "languages each system covers"
@@ -263,7 +288,7 @@ def _compact_parts(board: Board) -> list[str]:
         if left:
             head += f": the {SHOWN} best and {SHOWN} worst of {md_escape(plain[0])}; every language in the board files"
         parts += [head, "", _md(table, ["code", "language"]), ""]
-    return parts + _transfer_parts(board)
+    return parts + _beside_parts(board) + _transfer_parts(board)
 
 
 def _transfer_parts(board: Board) -> list[str]:
@@ -278,4 +303,5 @@ def csv_frames(board: Board) -> dict[str, pd.DataFrame]:
     cells = board.cells.assign(task=board.task, metric=board.metric)
     return {f"{board.task}.csv": cells, f"{board.task}-summary.csv": board.summary.assign(task=board.task),
             f"{board.task}-pairs.csv": board.pairs.assign(task=board.task),
-            f"{board.task}-pair-summary.csv": board.pair_summary.assign(task=board.task)}
+            f"{board.task}-pair-summary.csv": board.pair_summary.assign(task=board.task),
+            **({f"{board.task}-beside.csv": board.beside.assign(task=board.task)} if len(board.beside) else {})}

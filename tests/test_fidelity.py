@@ -105,3 +105,26 @@ def test_off_target_flags_by_the_chosen_identifier():
     metric, flags, sig = langcheck.off_target(ctx, outs, "deu_Latn", sib("deu_Latn"))
     assert flags == [0.0, 1.0, None] and metric[0] == 0.5 and metric[3] == 2
     assert sig.startswith("off_target=fasttext-lid.176.ftz@")
+
+
+def test_boards_show_lang_fidelity_beside_the_score_with_its_ci(tmp_path):
+    import pandas as pd
+    from board_helpers import write_run
+
+    from xling import results, tables
+    from xling.board import build
+
+    run = write_run(tmp_path, "r", "m", {"deu_Latn": [1, 0, 1, 1], "fra_Latn": [0, 0, 1, 1]}, task="lcb",
+                    setting="monolingual", train="", metric="lpr", better="higher")
+    df = results.frame(run)
+    extra = df.assign(metric="lang_fidelity", value=[0.75, 0.5], ci_low=[0.25, 0.0], ci_high=[1.0, 1.0], n=[4, 3])
+    nan = df.iloc[:1].assign(metric="off_target", value=float("nan"), n=0)  # not judged: not shown
+    board = build(pd.concat([df, extra, nan], ignore_index=True))["lcb"]
+    assert board.metric == "lpr"
+    assert board.beside[["metric", "test_lang", "value", "n"]].values.tolist() == [
+        ["lang_fidelity", "deu_Latn", 0.75, 4], ["lang_fidelity", "fra_Latn", 0.5, 3]]
+    md = tables.markdown(board)
+    assert "### Beside the score: output language" in md
+    assert "| deu_Latn | German     | 75.0 \\[25.0, 100.0\\] (4) |" in md
+    assert "off_target" not in md
+    assert "lcb-beside.csv" in tables.csv_frames(board)
