@@ -304,9 +304,9 @@ class SimilarityPlan:
 
 def plan_similarity(cfg: SimilarityConfig, sample: int = 64) -> SimilarityPlan:
     """The plan of a study without running it: languages, texts, cache misses and the model's
-    rate, measured warm as ``xling run --dry-run`` measures it (a few texts untimed, then up to
-    ``sample`` spread over the misses; a cached model keeps their embeddings, so nothing is
-    wasted). No similarity, Mantel test or run directory is computed or written."""
+    rate, measured warm as ``xling run --dry-run`` measures it (``runner._seconds_per_text``: a
+    few texts untimed, then calls of ``sample`` texts; a cached model keeps their embeddings, so
+    nothing is wasted). No similarity, Mantel test or run directory is computed or written."""
     from .runner import _seconds_per_text
 
     _, langs, pairs, notes = read_pairs(cfg)
