@@ -556,7 +556,7 @@ def _fit(df: pd.DataFrame, cfg: AnalysisConfig, runs) -> _Fitted:
 
     metric = main_metric(df, cfg.metric, runs)
     pairs, notes = transfer_pairs(df, metric)
-    if len(pairs) < len(PREDICTORS) + 3:  # said before URIEL+ is read (minutes and ~4 GB the first time)
+    if len(pairs) < len(PREDICTORS) + 3:  # said before any typology is read (or built, outside the shipped table)
         raise XlingError(f"only {len(pairs)} source-target pairs for {len(PREDICTORS)} typology predictors (at least "
                          f"{len(PREDICTORS) + 3} needed): run a matrix with more sources or targets")
     langs = set(pairs["src"]) | set(pairs["tgt"])
