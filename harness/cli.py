@@ -314,7 +314,8 @@ def _generation_options(args, spec: str) -> dict:
     given = [f for f, v in (("--temperature", args.temperature), ("--top-p", args.top_p), ("--system", args.system))
              if v is not None]
     if given and not spec.startswith(("hf-causal:", "openai:")):
-        raise XlingError(f"{', '.join(given)} apply to hf-causal:<path> and openai:<model> only (got --model {spec})")
+        raise XlingError(f"{', '.join(given)} appl{'y' if len(given) > 1 else 'ies'} to hf-causal:<path> and "
+                         f"openai:<model> only (got --model {spec})")
     if args.chat_template and not spec.startswith("hf-causal:"):
         raise XlingError(f"--chat-template applies to hf-causal:<path> models only (got --model {spec}; an openai: "
                          "server renders its own with --api chat)")

