@@ -59,3 +59,9 @@ def test_averages_as_upstream():
 def test_tokenisers_zh_and_ja():
     assert lcb.tokenize("我爱北京天安门", "zh") == ("我", "爱", "北京", "天安门")
     assert lcb.tokenize("私は日本語を話します", "ja") == ("私", "は", "日本", "語", "を", "話し", "ます")
+
+
+def test_lines_of_fewer_than_five_tokens_are_dropped(words):
+    assert lcb.judge("Я думаю, что да.", "ru", words) is None  # 4 tokens: skipped
+    j = lcb.judge("Я думаю, что да.\nМы пойдём туда завтра утром вместе", "ru", words)
+    assert (j.lines, j.line_errors) == (1, 0)  # only the 6-token line is judged
