@@ -17,6 +17,8 @@ row signature (``prompt:...;chat=<hash>``).
 """
 from __future__ import annotations
 
+import sys
+
 from .. import textcache
 from ..core import Cell, Prediction, Scored, Setting
 from ..errors import XlingError
@@ -76,7 +78,7 @@ def solve(task, model, cell, ctx):
     if missing:
         ctx.memo(("missing", cell), lambda: print(
             f"xling: {task.name} {split} {cell.test_lang}: {missing} of {len(outs)} items have no completion "
-            "(--allow-missing): left out", file=__import__("sys").stderr))
+            "(?allow-missing): left out", file=sys.stderr))
     out = [Prediction(e.id, e.lang, None, p, s, e.text) for e, p, s in zip(ex, preds, scores)]
     return Scored(cell, split, "", out, metrics, ctx.data_sig(task, cell.test_lang, split),
                   prompt=f"max_tokens={task.max_tokens}" + (f";chat={sent_hash}" if sent_hash else ""))
