@@ -64,6 +64,17 @@ def damaged_db(path: Path, e: Exception) -> XlingError:
                       "with --no-cache")
 
 
+def _add_checksum_column(db: sqlite3.Connection, table: str) -> None:
+    """A cache written before checksums gets the column (its entries keep ``h`` NULL)."""
+    if "h" in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        return
+    try:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN h BLOB")
+    except sqlite3.OperationalError as e:
+        if "duplicate column" not in str(e):  # another run added it a moment ago
+            raise
+
+
 def open_db(path: Path, table: str, columns: str) -> sqlite3.Connection:
     """The cache file's connection, with ``table`` created and given a checksum column ``h``."""
     try:
@@ -76,8 +87,7 @@ def open_db(path: Path, table: str, columns: str) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns}, h BLOB)")
-        if "h" not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN h BLOB")  # a cache written before checksums
+        _add_checksum_column(db, table)
     except sqlite3.OperationalError as e:
         if "readonly" in str(e) or "unable to open" in str(e):
             raise XlingError(f"cache directory {str(path.parent)!r} is not usable ({e}); "
