@@ -124,7 +124,9 @@ def test_flores_run_with_a_tiny_nllb_and_a_rerun_without_model_calls(tmp_path):
     again = evaluate("flores", f"hf-seq2seq:{path}", out_dir=tmp_path / "b", max_new_tokens=8, **kw)
     assert first.model_calls == 12 and again.model_calls == 0 and again.cache_hits == 12
     df = first.frame()
-    assert set(df.metric) == {"chrf++", "bleu", "off_target"} and (df.n[df.metric == "chrf++"] == 6).all()
+    assert set(df.metric) == {"chrf++", "bleu", "off_target", "lang_fidelity"} and (df.n[df.metric == "chrf++"] == 6).all()
+    # 8 random tokens make no line of 5 words: fidelity has nothing to judge (no value, n = 0), never a guess
+    assert (df.n[df.metric == "lang_fidelity"] == 0).all() and df.value[df.metric == "lang_fidelity"].isna().all()
     assert np.allclose(df.value, again.frame().value, equal_nan=True)
     other = evaluate("flores", f"hf-seq2seq:{path}", out_dir=tmp_path / "c", max_new_tokens=8, num_beams=2, **kw)
     assert other.model_calls == 12  # other decoding settings: other cache entries
