@@ -20,7 +20,7 @@ import shlex
 import sqlite3
 import sys
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,29 @@ def open_db(path: Path, table: str, columns: str) -> sqlite3.Connection:
     return db
 
 
+def select(db: sqlite3.Connection, path: Path, sql: str, keys: Sequence[bytes]) -> Iterator[list]:
+    """The rows of ``sql`` (``{marks}`` stands for the keys' placeholders) for ``keys``, 500 keys
+    a query; a database SQLite cannot read is the one-line ``damaged_db`` error."""
+    try:
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i:i + 500])
+            yield db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+    except sqlite3.DatabaseError as e:
+        raise damaged_db(path, e) from None
+
+
+def write(db: sqlite3.Connection, path: Path, sql: str, rows: list) -> None:
+    """``sql`` over ``rows`` as one transaction, with the cache's one-line errors."""
+    try:
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(sql, rows)
+    except sqlite3.OperationalError as e:
+        raise XlingError(f"cannot write the cache {str(path)!r} ({e}); results computed so far are kept") from e
+    except sqlite3.DatabaseError as e:
+        raise damaged_db(path, e) from None
+
+
 def warn_damaged(path: Path, n: int) -> None:
     if n:
         print(f"xling: warning: {n} damaged cache entries in {str(path)!r} (checksum, length or non-finite "
@@ -124,16 +147,10 @@ class EmbeddingStore:
     def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         found: dict[bytes, np.ndarray] = {}
         bad = 0
-        try:
-            for i in range(0, len(keys), 500):
-                chunk = list(keys[i:i + 500])
-                q = f"SELECT k, dim, v, h FROM emb WHERE k IN ({','.join('?' * len(chunk))})"
-                rows = self._db.execute(q, chunk).fetchall()
-                good = self._sound(rows)
-                bad += len(rows) - len(good)
-                found.update(good)
-        except sqlite3.DatabaseError as e:
-            raise damaged_db(self.path, e) from None
+        for rows in select(self._db, self.path, "SELECT k, dim, v, h FROM emb WHERE k IN ({marks})", keys):
+            good = self._sound(rows)
+            bad += len(rows) - len(good)
+            found.update(good)
         self.damaged += bad
         warn_damaged(self.path, bad)
         return found
@@ -141,14 +158,7 @@ class EmbeddingStore:
     def put(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
         blobs = [(k, np.ascontiguousarray(v, dtype=np.float32)) for k, v in zip(keys, vectors)]
         rows = [(k, int(v.shape[0]), v.tobytes(), checksum(k, v.tobytes())) for k, v in blobs]
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO emb (k, dim, v, h) VALUES (?, ?, ?, ?)", rows)
-        except sqlite3.OperationalError as e:
-            raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
-        except sqlite3.DatabaseError as e:
-            raise damaged_db(self.path, e) from None
+        write(self._db, self.path, "INSERT OR REPLACE INTO emb (k, dim, v, h) VALUES (?, ?, ?, ?)", rows)
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM emb").fetchone()[0]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .cache import checksum, checksum_ok, damaged_db, open_db, warn_damaged
+from .cache import checksum, checksum_ok, open_db, select, warn_damaged, write
 from .errors import Partial, XlingError
 
 
@@ -67,31 +66,19 @@ class TextStore:
     def get(self, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
         bad = 0
-        try:
-            for i in range(0, len(keys), 500):
-                chunk = list(keys[i:i + 500])
-                q = f"SELECT k, v, h FROM texts WHERE k IN ({','.join('?' * len(chunk))})"
-                for k, v, h in self._db.execute(q, chunk):
-                    if not (checksum_ok(k, v.encode(), h) if h is not None else _finite(v)):
-                        bad += 1
-                    else:
-                        found[k] = v
-        except sqlite3.DatabaseError as e:
-            raise damaged_db(self.path, e) from None
+        for rows in select(self._db, self.path, "SELECT k, v, h FROM texts WHERE k IN ({marks})", keys):
+            for k, v, h in rows:
+                if checksum_ok(k, v.encode(), h) if h is not None else _finite(v):
+                    found[k] = v
+                else:
+                    bad += 1
         self.damaged += bad
         warn_damaged(self.path, bad)
         return found
 
     def put(self, model: str, items: Sequence[tuple[bytes, str]]) -> None:
         rows = [(k, model, v, checksum(k, v.encode())) for k, v in items]
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT OR REPLACE INTO texts (k, model, v, h) VALUES (?, ?, ?, ?)", rows)
-        except sqlite3.OperationalError as e:
-            raise XlingError(f"cannot write the cache {str(self.path)!r} ({e}); results computed so far are kept") from e
-        except sqlite3.DatabaseError as e:
-            raise damaged_db(self.path, e) from None
+        write(self._db, self.path, "INSERT OR REPLACE INTO texts (k, model, v, h) VALUES (?, ?, ?, ?)", rows)
 
     def close(self) -> None:
         self._db.close()
