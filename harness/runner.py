@@ -187,8 +187,7 @@ def dry_run(task: Task, model, run: RunConfig, sample: int = 64) -> Plan:
     cache, so nothing is wasted. A 16-text cold probe read 8.3 texts/s for a model that ran at 12;
     one 64-text call, 2.9 texts/s on a CPU shared by a dozen processes, where the run read 4.5."""
     job, cells, _ = prepare(task, model, run)
-    done = {resume.row_key(r) for r in job.rd.rows()}
-    todo = [c for c in cells if resume.key(c) not in done]
+    _, todo = resume.plan(job.rd, task, cells, resume.data_signatures(task, job.ctx, cells))  # as the run will
     groups = text_groups(job, todo)
     misses = {role: job.cached.missing_texts(txts, role) for role, txts in groups.items()}
     n_miss = sum(map(len, misses.values()))
