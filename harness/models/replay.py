@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..data import read_jsonl
 from ..errors import DataError, XlingError
 from . import Backend
 
@@ -57,22 +57,15 @@ def _read_csv(path: Path) -> tuple[dict[Key, str], set[str]]:
 
 def _read_jsonl(path: Path) -> tuple[dict[Key, str], set[str]]:
     table, models = {}, set()
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(path, f"not JSON ({e.msg})", n) from None
-            lacking = [k for k in JSON_KEYS if k not in obj] if isinstance(obj, dict) else list(JSON_KEYS)
-            if lacking or not isinstance(obj["completion"], str):
-                raise DataError(path, f"a completion needs {', '.join(JSON_KEYS)} (completion a string); "
-                                      f"lacking: {', '.join(lacking) or 'a string completion'}", n)
-            key = tuple(str(obj[k]) for k in JSON_KEYS[:5])
-            _put(table, key, obj["completion"], path, n)
-            if obj.get("model"):
-                models.add(str(obj["model"]))
+    for n, obj in read_jsonl(path):  # the data doors' reader: blank lines skipped, one line per bad one
+        lacking = [k for k in JSON_KEYS if k not in obj]
+        if lacking or not isinstance(obj["completion"], str):
+            raise DataError(path, f"a completion needs {', '.join(JSON_KEYS)} (completion a string); "
+                                  f"lacking: {', '.join(lacking) or 'a string completion'}", n)
+        key = tuple(str(obj[k]) for k in JSON_KEYS[:5])
+        _put(table, key, obj["completion"], path, n)
+        if obj.get("model"):
+            models.add(str(obj["model"]))
     return table, models
 
 
