@@ -91,30 +91,9 @@ def py3langid_name() -> str:
 # ---------------------------------------------------------------- either identifier
 
 
-# fastText labels some languages by their macrolanguage's code ('ar', 'fa', ...); its model of
-# such a code is of one member (Wikipedia's standard variety), not of the others (Arabic
-# dialects, Dari): only that member is taken as modelled.
-MACRO_MEMBER = {"ar": "arb", "fa": "pes", "az": "azj", "lv": "lvs", "mn": "khk", "ku": "kmr", "yi": "ydd",
-                "ms": "zsm", "sw": "swh", "no": "nob", "ne": "npi", "ps": "pbt", "uz": "uzn", "sq": "als",
-                "om": "gaz", "et": "ekk"}
-
-
-@functools.lru_cache(maxsize=512)
-def ftz_code(lang: str) -> str | None:
-    """``lid.ftz_code``, except a macrolanguage's code for a member other than ``MACRO_MEMBER``'s."""
-    import iso639
-
-    code = lid.ftz_code(lang)
-    base = lang.split("_")[0]
-    if code is None or code not in MACRO_MEMBER:
-        return code
-    own = iso639.Lang(code).pt3
-    return code if base in (own, MACRO_MEMBER[code]) else None
-
-
 def code_of(identifier: str, lang: str) -> str | None:
     """The identifier's code for ``lang`` (``xxx_Scrp``), None where it has no model of it."""
-    return ftz_code(lang) if identifier == FASTTEXT else langid_code(lang)
+    return lid.ftz_code(lang) if identifier == FASTTEXT else langid_code(lang)
 
 
 def identify(identifier: str, texts: Sequence[str]) -> list[str | None]:
@@ -177,7 +156,7 @@ def long_lines(text: str, code: str) -> list[str]:
 def line_verdicts(outputs: Sequence[str], lang: str) -> list[float | None]:
     """Per output: 1.0 if every long line is identified (fastText) as ``lang``, 0.0 if one is
     not, None if no line is long enough to judge."""
-    code = ftz_code(lang)
+    code = lid.ftz_code(lang)
     per = [long_lines(o, code or "") for o in outputs]
     flat = lid.identify([line for lines in per for line in lines])
     out: list[float | None] = []
@@ -192,7 +171,7 @@ def line_verdicts(outputs: Sequence[str], lang: str) -> list[float | None]:
 def fidelity_reason(references: Sequence[str] | None, lang: str) -> str:
     """Why ``lang_fidelity`` cannot judge ``lang`` ('' where it can). ``references``: the
     task's own text in ``lang`` (None: only a fastText model of the language is required)."""
-    if ftz_code(lang) is None:
+    if lid.ftz_code(lang) is None:
         return f"{FASTTEXT} has no model of {lang}"
     return "" if references is None else judgeable(FASTTEXT, references, lang)[1]
 

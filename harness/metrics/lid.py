@@ -94,10 +94,19 @@ def labels() -> frozenset[str]:
     return frozenset(lab.removeprefix("__label__") for _, lab in _model().f.predict("a\n", -1, -1.0, "strict"))
 
 
+# fastText labels some languages by their macrolanguage's code ('ar', 'fa', ...); its model of
+# such a code is of one member (Wikipedia's standard variety), not of the others (Arabic
+# dialects, Dari): only that member is taken as modelled.
+MACRO_MEMBER = {"ar": "arb", "fa": "pes", "az": "azj", "lv": "lvs", "mn": "khk", "ku": "kmr", "yi": "ydd",
+                "ms": "zsm", "sw": "swh", "no": "nob", "ne": "npi", "ps": "pbt", "uz": "uzn", "sq": "als",
+                "om": "gaz", "et": "ekk"}
+
+
 @functools.lru_cache(maxsize=512)
 def ftz_code(lang: str) -> str | None:
     """fastText's code for a canonical ``xxx_Scrp`` language (ISO 639-1 where one exists, else
-    ISO 639-3, else the macrolanguage's: arb → ar, azj → az), None where it has no model of it."""
+    ISO 639-3, else the macrolanguage's: arb → ar, azj → az), None where it has no model of it
+    (a macrolanguage's code models only its ``MACRO_MEMBER``: acm_Arab, prs_Arab get None)."""
     import iso639
     from iso639.exceptions import DeprecatedLanguageValue, InvalidLanguageValue
 
@@ -110,4 +119,7 @@ def ftz_code(lang: str) -> str | None:
     macro = info.macro()
     if macro is not None:
         codes += [macro.pt1, macro.pt3]
-    return next((c for c in codes if c and c in labels()), None)
+    code = next((c for c in codes if c and c in labels()), None)
+    if code not in MACRO_MEMBER:
+        return code
+    return code if base in (iso639.Lang(code).pt3, MACRO_MEMBER[code]) else None
