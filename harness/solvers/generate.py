@@ -60,8 +60,12 @@ def outputs(task, model, examples, split: str, ctx) -> list[str | None]:
     if ctx.store is None:
         raise XlingError("generation needs a cache store (ctx.store)")
     store = ctx.memo(("textstore", str(ctx.store.path)), lambda: textcache.TextStore.beside(ctx.store))
-    max_tokens = int(ctx.options.get("max_tokens") or task.max_tokens)
-    return textcache.generate(store, model, prompts, max_tokens=max_tokens)
+    return textcache.generate(store, model, prompts, max_tokens=max_tokens(task, ctx))
+
+
+def max_tokens(task, ctx) -> int:
+    """Tokens generated at most: ``--max-tokens``, else the task's."""
+    return int(ctx.options.get("max_tokens") or task.max_tokens)
 
 
 def solve(task, model, cell, ctx):
@@ -81,4 +85,4 @@ def solve(task, model, cell, ctx):
             "(?allow-missing): left out", file=sys.stderr))
     out = [Prediction(e.id, e.lang, None, p, s, e.text) for e, p, s in zip(ex, preds, scores)]
     return Scored(cell, split, "", out, metrics, ctx.data_sig(task, cell.test_lang, split),
-                  prompt=f"max_tokens={task.max_tokens}" + (f";chat={sent_hash}" if sent_hash else ""))
+                  prompt=f"max_tokens={max_tokens(task, ctx)}" + (f";chat={sent_hash}" if sent_hash else ""))
